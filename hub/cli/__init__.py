@@ -1,0 +1,65 @@
+"""The ``doorstep`` command line.
+
+Each command group lives in its own module with a ``register(app)`` function.
+``main()`` turns every expected failure into one line on stderr and a non-zero
+exit; a traceback is never shown (it could carry personal data).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hub import __version__
+from hub.cli import config, demo, plugins, policy
+from hub.errors import UserError
+
+app = typer.Typer(
+    name="doorstep",
+    help="Doorstep: run school home visits safely, from a school's own policy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Doorstep: run school home visits safely, from a school's own policy."""
+
+
+@app.command()
+def version() -> None:
+    """Print the Doorstep version."""
+    typer.echo(f"doorstep {__version__}")
+
+
+for _module in (policy, plugins, config, demo):
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``doorstep`` console script."""
+    try:
+        app(args=argv, prog_name="doorstep", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except UserError as exc:
+        typer.echo(f"doorstep: error: {exc}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        typer.echo("doorstep: interrupted", err=True)
+        return 130
+    except Exception as exc:  # never a traceback: it could carry pupil data
+        typer.echo(
+            f"doorstep: internal error ({type(exc).__name__}); "
+            "run with DOORSTEP_LOG_LEVEL=debug and see the log",
+            err=True,
+        )
+        return 70
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""`doorstep policy`: placeholder until its module lands; registers nothing yet."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""

@@ -1,0 +1,44 @@
+"""The base every domain model shares.
+
+Models are frozen (change one with ``model_copy(update=...)``), refuse unknown
+fields, and never echo input values in validation errors: these are children's
+safeguarding records. Personal fields are declared with ``personal()`` so that
+``repr()`` leaves them out.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from typing_extensions import Annotated
+
+
+class DomainModel(BaseModel):
+    """Base for every hub domain model."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        hide_input_in_errors=True,
+        use_enum_values=False,
+    )
+
+
+def personal(default: Any = ..., **kwargs: Any) -> Any:
+    """A field holding personal data: kept out of ``repr()`` and marked in the schema."""
+    extra = kwargs.pop("json_schema_extra", {}) or {}
+    extra["personal"] = True
+    return Field(default, repr=False, json_schema_extra=extra, **kwargs)
+
+
+def _require_utc_aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp must be timezone-aware")
+    return value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_require_utc_aware)]
+"""A timezone-aware instant. The core computes in UTC; school-local time is for display."""
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+"""An identifier made of lower-case letters, digits, ``-`` and ``_``."""

@@ -1,0 +1,1 @@
+"""Built-in plugins with no outside system, installed as ``hub.plugins``."""
