@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TYPECHECK := .typecheck
 
-.PHONY: demo test lint format typecheck clean
+.PHONY: demo test lint format typecheck-tree clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,15 +20,14 @@ demo: $(STAMP)
 
 # mypy cannot follow setuptools' editable import hook for package-dir mappings,
 # so it checks a tree of symlinks laid out the way the package installs.
-$(TYPECHECK): FORCE
-	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/hub
-	for f in hub/*; do ln -s ../../$$f $(TYPECHECK)/$$f; done
-	ln -s ../../plugins $(TYPECHECK)/hub/plugins
-	ln -s ../../adapters $(TYPECHECK)/hub/adapters
+typecheck-tree:
+	mkdir -p $(TYPECHECK)/hub
+	for f in hub/*; do ln -sfn ../../$$f $(TYPECHECK)/$$f; done
+	ln -sfn ../../plugins $(TYPECHECK)/hub/plugins
+	ln -sfn ../../adapters $(TYPECHECK)/hub/adapters
+	find -L $(TYPECHECK) -maxdepth 2 -type l -delete 2>/dev/null || true
 
-FORCE:
-
-lint: $(STAMP) $(TYPECHECK)
+lint: $(STAMP) typecheck-tree
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	MYPYPATH=$(TYPECHECK) $(BIN)/mypy -p hub

@@ -27,7 +27,7 @@ class HookCardinalityError(DoorstepError):
     """A hook that needs exactly one answer got none or several."""
 
 
-class TransitionRefused(DoorstepError):
+class TransitionRefusedError(DoorstepError):
     """The visit workflow refused a transition; ``reasons`` says why, in plain words."""
 
     def __init__(self, reasons: list[str]) -> None:

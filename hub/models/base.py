@@ -7,10 +7,9 @@ safeguarding records. Personal fields are declared with ``personal()`` so that
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from typing_extensions import Annotated
 
 
 class DomainModel(BaseModel):

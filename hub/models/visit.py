@@ -109,7 +109,10 @@ class CheckInChannel(StrEnum):
 
 
 class CheckIn(DomainModel):
-    """Staff telling the school where they are. A duress check-in looks normal to anyone watching."""
+    """Staff telling the school where they are.
+
+    A duress check-in looks normal to anyone watching.
+    """
 
     id: str = Field(min_length=1)
     visit_id: str
