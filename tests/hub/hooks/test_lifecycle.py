@@ -1,7 +1,8 @@
 """One plugin implements every hook; one visit's life fires them in lifecycle order.
 
-The pure workflow drives the facade in production; here the visit's life is scripted
-step by step through the facade, the way the workflow and the engine will call it.
+The visit is requested through the pure workflow (its events reach the observers); the
+rest of its life is scripted step by step through the facade, the way the workflow and
+the engine will call it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from hub import hookimpl
+from hub import hookimpl, workflow
 from hub.hooks.registry import build_registry
 from hub.hooks.types import (
     AttendanceSummary,
@@ -168,7 +169,9 @@ async def test_one_visit_fires_every_hook_in_lifecycle_order():
     # requested
     pupil = await hooks.pull_pupil(pupil_id=visit.pupil_id)
     await hooks.pull_contacts(pupil_id=pupil.id)
-    await event(VisitEventKind.REQUESTED)
+    requested = workflow.request(visit, hooks.pack, factories.staff("s-1"), T0)
+    for happened in requested.events:
+        await hooks.on_visit_event(event=happened)
     # assessed
     household = pupil.address.household_id if pupil.address else None
     flags = await hooks.pull_risk_flags(pupil_id=pupil.id, household_id=household)
