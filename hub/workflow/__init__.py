@@ -8,6 +8,7 @@ with every reason in plain words.
 from hub.workflow.deadlines import (
     Deadline,
     DeadlineKind,
+    OnTheDay,
     all_deadlines,
     due_time,
     next_deadline,
@@ -39,6 +40,7 @@ __all__ = [
     "ALLOWED",
     "Deadline",
     "DeadlineKind",
+    "OnTheDay",
     "Transition",
     "acknowledge",
     "all_deadlines",

@@ -247,70 +247,45 @@ def _sorted_before(items: Iterable[_Record], visit: Visit, now: datetime) -> lis
     return sorted((i for i in items if i.visit_id == visit.id and i.at <= now), key=lambda i: i.at)
 
 
-def all_deadlines(
-    visit: Visit,
-    pack: PolicyPack,
-    now: datetime,
-    *,
-    check_ins: Iterable[CheckIn] = (),
-    reports: Iterable[DoorstepReport] = (),
-    acknowledgements: Iterable[Acknowledgement] = (),
-) -> list[Deadline]:
+class OnTheDay(DomainModel):
+    """What has been recorded while staff are out: the calculator's input besides the visit."""
+
+    check_ins: tuple[CheckIn, ...] = ()
+    reports: tuple[DoorstepReport, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+
+def all_deadlines(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> list[Deadline]:
     """Every deadline of the visit's current situation, past and future, in time order.
 
     Only records of this visit made by ``now`` count.
     """
-    ins = _sorted_before(check_ins, visit, now)
-    acks = _sorted_before(acknowledgements, visit, now)
+    ins = _sorted_before(day.check_ins, visit, now)
+    acks = _sorted_before(day.acknowledgements, visit, now)
     found, duress_active = _duress_deadlines(pack, ins, acks)
     departed = visit.state in OUT or visit.state in _BACK or bool(ins)
     back = visit.state in _BACK or any(c.kind is CheckInKind.RETURNED for c in ins)
     if departed and not back and visit.state not in _NEVER_OUT:
         if not duress_active:
             found += _overdue_deadlines(visit, pack, ins, acks)
-        found += _doorstep_deadlines(visit, pack, ins, _sorted_before(reports, visit, now))
+        found += _doorstep_deadlines(visit, pack, ins, _sorted_before(day.reports, visit, now))
     return sorted(found, key=lambda d: (d.at, d.kind is not DeadlineKind.DURESS))
 
 
-def next_deadline(
-    visit: Visit,
-    pack: PolicyPack,
-    now: datetime,
-    *,
-    check_ins: Iterable[CheckIn] = (),
-    reports: Iterable[DoorstepReport] = (),
-    acknowledgements: Iterable[Acknowledgement] = (),
-) -> Deadline | None:
+def next_deadline(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> Deadline | None:
     """The next deadline at or after ``now``, or None when nothing is pending.
 
     A deadline exactly at ``now`` is returned, so a duress check-in recorded now
     yields its escalation at once; anything earlier is in ``rungs_due``.
     """
-    deadlines = all_deadlines(
-        visit,
-        pack,
-        now,
-        check_ins=check_ins,
-        reports=reports,
-        acknowledgements=acknowledgements,
-    )
-    return next((d for d in deadlines if d.at >= now), None)
+    return next((d for d in all_deadlines(visit, pack, day, now) if d.at >= now), None)
 
 
-def rungs_due(
-    visit: Visit,
-    pack: PolicyPack,
-    now: datetime,
-    *,
-    check_ins: Iterable[CheckIn] = (),
-    acknowledgements: Iterable[Acknowledgement] = (),
-) -> tuple[Deadline, ...]:
+def rungs_due(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> tuple[Deadline, ...]:
     """Every escalation that is due by ``now``, in time order, so none can be skipped.
 
     The overdue ladder's rungs always come as 1..k; a duress escalation's as
     duress rung..k. The engine runs each once, keyed by ``(kind, started_at, rung)``.
     """
-    deadlines = all_deadlines(
-        visit, pack, now, check_ins=check_ins, acknowledgements=acknowledgements
-    )
+    deadlines = all_deadlines(visit, pack, day, now)
     return tuple(d for d in deadlines if d.kind in ESCALATIONS and d.at <= now)
