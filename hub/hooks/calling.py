@@ -45,13 +45,15 @@ def plugin_names(caller: pluggy.HookCaller) -> list[str]:
     return [impl.plugin_name for impl in implementations(caller)]
 
 
-async def _run(impl: pluggy.HookImpl, kwargs: dict[str, object], *, trace: bool) -> object:
+async def _run(
+    hook: str, impl: pluggy.HookImpl, kwargs: dict[str, object], *, trace: bool
+) -> object:
     start = time.perf_counter()
     value = impl.function(*[kwargs[name] for name in impl.argnames])
     if inspect.isawaitable(value):
         value = await value
     if trace:
-        log.debug("hook.trace", plugin=impl.plugin_name, ms=_ms_since(start))
+        log.debug("hook.trace", hook=hook, plugin=impl.plugin_name, ms=_ms_since(start))
     return value
 
 
@@ -62,7 +64,7 @@ async def settle(
     its value or the exception it raised."""
     impls = implementations(caller)
     outcomes = await asyncio.gather(
-        *(_run(impl, kwargs, trace=trace) for impl in impls), return_exceptions=True
+        *(_run(caller.name, impl, kwargs, trace=trace) for impl in impls), return_exceptions=True
     )
     return [(impl.plugin_name, outcome) for impl, outcome in zip(impls, outcomes, strict=True)]
 
@@ -90,7 +92,7 @@ async def observe(
     failed: list[str] = []
     for impl in implementations(caller):
         try:
-            await _run(impl, kwargs, trace=trace)
+            await _run(caller.name, impl, kwargs, trace=trace)
         except Exception as exc:
             failed.append(impl.plugin_name)
             log.error(

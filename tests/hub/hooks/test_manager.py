@@ -588,7 +588,9 @@ async def test_log_lines_name_hooks_and_plugins_but_never_argument_values():
         "hub_on_visit_event",
     ]
     assert all({"plugins", "ms", "outcome"} <= set(e) for e in calls)
-    assert any(e["event"] == "hook.trace" for e in logs)
+    traced = [e for e in logs if e["event"] == "hook.trace" and "plugin" in e]
+    assert {(e["hook"], e["plugin"]) for e in traced} >= {("hub_pull_pupil", "echo")}
+    assert all(set(e) <= {"event", "log_level", "hook", "plugin", "ms"} for e in traced)
     text = repr(logs)
     for value in personal:
         assert value not in text
