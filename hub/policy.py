@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -56,14 +57,42 @@ class _Strict(BaseModel):
 
 
 class Section(_Strict):
+    """One part of a pack, with the policy clause it encodes."""
+
     source: str = Field(
         min_length=3,
-        description="The policy clause this encodes, or 'default: why' where the policy is silent.",
+        description=(
+            "The policy clauses this section encodes; each value the policy is silent on "
+            "is explained by a part reading 'default: ...'. A source that starts with "
+            "'default:' means the whole section is a Doorstep default."
+        ),
     )
+    silent_on: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Keys of this section whose value is a Doorstep default because the policy is "
+            "silent (the source says why, after 'default:')."
+        ),
+    )
+
+    @field_validator("silent_on")
+    @classmethod
+    def _silent_on_names_keys(cls, names: list[str], info: ValidationInfo) -> list[str]:
+        keys = set(cls.model_fields) - {"source", "silent_on"}
+        if any(name not in keys for name in names):
+            raise ValueError("names a key this section does not have")
+        if names and "default:" not in str(info.data.get("source", "")):
+            raise ValueError("the source must say why, in a 'default: ...' part")
+        return names
 
     @property
     def is_default(self) -> bool:
+        """The policy is silent on this whole section."""
         return self.source.startswith("default:")
+
+    def is_default_key(self, key: str) -> bool:
+        """The value of ``key`` is a Doorstep default, not the school's own rule."""
+        return self.is_default or key in self.silent_on
 
 
 class Authorisation(Section):
@@ -77,12 +106,24 @@ class Authorisation(Section):
 
 
 class Staffing(Section):
-    pairs: Literal["required", "preferred", "optional"]
+    pairs: Literal["required", "preferred", "optional"] = Field(
+        description=(
+            "Two members of staff on every visit ('required'), unless it cannot be helped "
+            "('preferred'), or as staff judge ('optional')."
+        )
+    )
     solo_requires_reason: bool = Field(
         description="A solo visit needs a written reason the authoriser accepts."
     )
     solo_notify: list[StaffRole] = Field(
         default_factory=list, description="Who must be told of a solo visit."
+    )
+    mobile_held_by: list[StaffRole] = Field(
+        default_factory=list, description="Who holds the mobile number of staff who visit."
+    )
+    vehicle_details_held_by: list[StaffRole] = Field(
+        default_factory=list,
+        description="Who holds make, model, registration and colour of the car staff use.",
     )
 
 
@@ -93,20 +134,34 @@ class Doorstep(Section):
     late_arrival_cancel_minutes: Minutes | None = Field(
         description="Cancel when a parent who said they would be late is later than this."
     )
-    enter_only_if_parent_present: bool
-    calling_card_on_no_access: bool
-    animals_must_be_secured: bool
+    enter_only_if_parent_present: bool = Field(
+        description="Staff never go in unless a parent or responsible adult is there."
+    )
+    calling_card_on_no_access: bool = Field(
+        description="Leave a calling card when nobody answers or the parent does not come."
+    )
+    animals_must_be_secured: bool = Field(
+        description="Cancel when potentially dangerous animals are not kept in another room."
+    )
     cancellation_reasons_in_writing_to: list[StaffRole] = Field(
         description="Who receives, in writing, why a visit was cancelled as unsafe or for animals."
     )
 
 
 class CheckIns(Section):
-    required: list[CheckInKind] = Field(min_length=1)
+    required: list[CheckInKind] = Field(
+        min_length=1, description="The check-ins every visit needs (departed, arrived, ...)."
+    )
     interval_minutes: Minutes | None = Field(
         description="Staff check in at least this often while out; none means only the required."
     )
-    between_visits: bool = False
+    between_visits: bool = Field(
+        default=False, description="With several visits in a row, check in between each."
+    )
+    report_to: list[StaffRole] = Field(
+        default_factory=lambda: [StaffRole.OFFICE],
+        description="Who staff check in with (any one of them).",
+    )
 
 
 class Overdue(Section):
@@ -116,8 +171,10 @@ class Overdue(Section):
 
 
 class Rung(_Strict):
-    name: Slug
-    reaches: list[LadderTarget] = Field(min_length=1)
+    """One step of the escalation ladder."""
+
+    name: Slug = Field(description="A short name for the rung, unique in the ladder.")
+    reaches: list[LadderTarget] = Field(min_length=1, description="Who this rung reaches.")
     ack_window_minutes: Minutes = Field(
         description="A person must acknowledge within this, or the next rung runs."
     )
@@ -128,7 +185,9 @@ class Rung(_Strict):
 
 
 class Escalation(Section):
-    rungs: list[Rung] = Field(min_length=1)
+    rungs: list[Rung] = Field(
+        min_length=1, description="The ladder, in order, run when staff are overdue."
+    )
     exhausted_alerts: list[StaffRole] = Field(
         min_length=1, description="Alerted when the last rung goes unacknowledged."
     )
@@ -154,38 +213,75 @@ class Unannounced(Section):
     allowed_reasons: list[VisitReason] = Field(
         description="Reasons for which staff may visit without telling parents first."
     )
+    usually_by: list[StaffRole] = Field(
+        default_factory=list,
+        description="Who normally makes unannounced visits; empty when the policy names nobody.",
+    )
 
 
 class AttendanceReferral(Section):
-    enabled: bool
-    below_percent: float = Field(gt=0, le=100)
-    window_months: int = Field(gt=0, le=24)
-    notify: list[StaffRole] = Field(default_factory=list)
+    enabled: bool = Field(description="Prompt a referral to the local authority at all.")
+    below_percent: float = Field(
+        gt=0, le=100, description="Prompt when attendance falls below this percentage..."
+    )
+    window_months: int = Field(gt=0, le=24, description="...measured over this many months.")
+    notify: list[StaffRole] = Field(
+        default_factory=list, description="Who is prompted to make the referral."
+    )
 
 
 class Records(Section):
-    destination: Literal["cpoms", "mis", "cpoms_and_mis", "paper"]
-    required_fields: list[RecordField] = Field(min_length=1)
-    alert_roles: list[StaffRole] = Field(default_factory=list)
-    agreements_to: Literal["mis", "cpoms", "mis_and_cpoms", "attendance_record"] = "mis"
-    written_appointment_confirmation: bool = False
+    destination: Literal["cpoms", "mis", "cpoms_and_mis", "paper"] = Field(
+        description="Where the visit note is recorded."
+    )
+    required_fields: list[RecordField] = Field(
+        min_length=1, description="What every visit note must hold (signatures etc.)."
+    )
+    alert_roles: list[StaffRole] = Field(
+        default_factory=list, description="Who is alerted when a note raises a concern."
+    )
+    agreements_to: Literal["mis", "cpoms", "mis_and_cpoms", "attendance_record"] = Field(
+        default="mis", description="Where agreements made with parents are recorded."
+    )
+    written_appointment_confirmation: bool = Field(
+        default=False,
+        description="Written confirmation of the appointment is recorded before the visit.",
+    )
 
 
 class Clauses(Section):
-    no_visit_while_self_isolating: bool = False
-    remote_meeting_first: bool = False
-    outside_school_hours: Literal["allowed", "discouraged", "forbidden"] = "allowed"
-    book_calendar: bool = False
+    no_visit_while_self_isolating: bool = Field(
+        default=False, description="No visit while the pupil is self-isolating."
+    )
+    remote_meeting_first: bool = Field(
+        default=False, description="Try a remote meeting first; visit only if that cannot work."
+    )
+    outside_school_hours: Literal["allowed", "discouraged", "forbidden"] = Field(
+        default="allowed", description="Visits outside school opening hours."
+    )
+    book_calendar: bool = Field(
+        default=False, description="Book each visit in the visiting staff's calendar."
+    )
+    risk_questionnaire_first_visit: bool = Field(
+        default=False,
+        description="Complete the home visiting risk questionnaire before a first visit.",
+    )
+    contact_other_services_first: bool = Field(
+        default=False,
+        description="Ask other services supporting the family about risks to staff first.",
+    )
 
 
 class PolicyPack(_Strict):
     """Every rule of one school's home-visit policy that Doorstep enforces."""
 
-    id: Slug
-    school_name: str = Field(min_length=1)
+    id: Slug = Field(description="The pack's name: the file name without '.toml'.")
+    school_name: str = Field(min_length=1, description="The school, as staff name it.")
     seed: str | None = Field(default=None, description="Which source policy this encodes.")
     policy_version: str = Field(min_length=1, description="The policy's own date or version.")
-    timezone: str = "Europe/London"
+    timezone: str = Field(
+        default="Europe/London", description="Where times are shown to staff (IANA name)."
+    )
     authorisation: Authorisation
     staffing: Staffing
     doorstep: Doorstep
