@@ -19,10 +19,14 @@ from hub.models import (
     CheckInKind,
     DoorstepReport,
     LadderTarget,
+    Outcome,
     OutcomeKind,
+    RiskAssessment,
+    Signature,
     StaffMember,
     StaffRole,
     Visit,
+    VisitNote,
     VisitReason,
     VisitState,
 )
@@ -33,6 +37,7 @@ from hub.workflow import (
     OnTheDay,
     Transition,
     authorise,
+    close,
     next_deadline,
     record_outcome,
     rungs_due,
@@ -130,20 +135,27 @@ def duress_escalation(pack: PolicyPack) -> Deadline:
 
 
 def authorise_as(
-    pack: PolicyPack, *roles: StaffRole, **overrides: object
+    pack: PolicyPack,
+    *roles: StaffRole,
+    assessed: RiskAssessment | None = None,
+    **overrides: object,
 ) -> Transition | list[str]:
     """Authorise an otherwise acceptable visit as someone holding ``roles``: the result,
     or the reasons it was refused."""
     awaiting = school_visit(pack, state=VisitState.AWAITING_AUTHORISATION, **overrides)
     actor = member(pack, "s-auth", *roles)
     try:
-        return authorise(awaiting, pack, actor, assessment(), T0, accept_solo_reason=True)
+        return authorise(
+            awaiting, pack, actor, assessed or assessment(), T0, accept_solo_reason=True
+        )
     except TransitionRefusedError as refused:
         return refused.reasons
 
 
-def by_authoriser(pack: PolicyPack, **overrides: object) -> Transition | list[str]:
-    return authorise_as(pack, pack.authorisation.roles[0], **overrides)
+def by_authoriser(
+    pack: PolicyPack, assessed: RiskAssessment | None = None, **overrides: object
+) -> Transition | list[str]:
+    return authorise_as(pack, pack.authorisation.roles[0], assessed=assessed, **overrides)
 
 
 def solo_without_reason(pack: PolicyPack) -> Transition | list[str]:
@@ -159,12 +171,39 @@ def unannounced_for(pack: PolicyPack, reason: VisitReason) -> Transition | list[
     return by_authoriser(pack, announced=False, reason=reason)
 
 
-def cancel_for_animals(pack: PolicyPack, reason: str | None) -> Transition | list[str]:
+def cancel(pack: PolicyPack, kind: OutcomeKind, reason: str | None) -> Transition | list[str]:
+    """Record a cancellation at the door, with or without a written reason."""
     on_site = school_visit(pack, state=VisitState.ON_SITE)
     try:
-        return record_outcome(
-            on_site, pack, member(pack, "s-1"), OutcomeKind.ANIMALS, ARRIVED_AT, reason=reason
-        )
+        return record_outcome(on_site, pack, member(pack, "s-1"), kind, ARRIVED_AT, reason=reason)
+    except TransitionRefusedError as refused:
+        return refused.reasons
+
+
+def cancel_for_animals(pack: PolicyPack, reason: str | None) -> Transition | list[str]:
+    return cancel(pack, OutcomeKind.ANIMALS, reason)
+
+
+def close_completed(pack: PolicyPack, *signers: str) -> Transition | list[str]:
+    """Close a completed visit whose note is signed by ``signers`` ("parent", "staff")."""
+    returned = school_visit(pack, state=VisitState.RETURNED)
+    outcome = Outcome(kind=OutcomeKind.COMPLETED, recorded_at=ARRIVED_AT, recorded_by="s-1")
+    note = VisitNote(
+        id="n-1",
+        visit_id="v-1",
+        pupil_id="p-1",
+        written_by="s-1",
+        written_at=ARRIVED_AT,
+        location="kitchen",
+        seen=("parent", "pupil"),
+        discussion="attendance plan agreed",
+        signatures=tuple(
+            Signature(signer=signer, signer_id=f"id-{signer}", signed_at=ARRIVED_AT)
+            for signer in signers
+        ),
+    )
+    try:
+        return close(returned, pack, member(pack, "s-1"), ARRIVED_AT, outcome=outcome, note=note)
     except TransitionRefusedError as refused:
         return refused.reasons
 

@@ -30,7 +30,7 @@ def test_st_michaels_waits_no_longer_than_20_minutes_for_an_absent_parent():  # 
 
 
 def test_st_michaels_cancels_a_parent_over_30_minutes_late_by_documented_default():
-    assert "default: late-arrival limit of 30 minutes" in PACK.doorstep.source
+    assert PACK.doorstep.is_default_key("late_arrival_cancel_minutes")
     assert late_parent_limit(PACK) == (DeadlineKind.LATE_ARRIVAL_LIMIT, 30)
 
 
@@ -39,7 +39,7 @@ def test_st_michaels_staff_check_in_with_the_office_every_two_hours():  # 6.3
 
 
 def test_st_michaels_ladder_starts_30_minutes_after_the_expected_return_by_default():  # 8.1.7
-    assert PACK.overdue.source.startswith("default:")
+    assert PACK.overdue.is_default_key("grace_minutes")
     assert overdue_ladder(PACK)[0].minutes_after_planned_end == 30
 
 
