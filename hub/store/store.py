@@ -1,0 +1,410 @@
+"""The store: the one way the hub reads and writes its database.
+
+Every method takes or derives a ``school_id`` and every query filters on it, so
+one hub can serve many schools. Rows about a visit can only be saved for a visit
+the same school holds. Visits use optimistic concurrency on ``Visit.version``;
+visit events are append-only and numbered per visit. Errors never carry SQL
+parameters or row values: the engine hides parameters and database errors are
+turned into ``StoreError`` with ids and table names only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.models import (
+    Acknowledgement,
+    Agreement,
+    CheckIn,
+    DoorstepReport,
+    Outcome,
+    Pupil,
+    RiskAssessment,
+    School,
+    StaffMember,
+    Visit,
+    VisitEvent,
+    VisitNote,
+    VisitState,
+)
+from hub.store import mapping
+from hub.store.engine import build_engine
+from hub.store.errors import StaleVisitError, StoreError, UnknownRecordError
+from hub.store.migrate import upgrade_engine
+from hub.store.tables import (
+    AcknowledgementRow,
+    AgreementRow,
+    CheckInRow,
+    DoorstepReportRow,
+    OutcomeRow,
+    PupilRow,
+    RiskAssessmentRow,
+    SchoolRow,
+    StaffRow,
+    VisitEventRow,
+    VisitNoteRow,
+    VisitRow,
+)
+
+T = TypeVar("T")
+
+CONFLICT_RETRIES = 5
+"""How often a write that lost a race (same event number, same new visit) is retried."""
+
+
+class Store:
+    """Repository over the hub's database: domain models in, domain models out."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Open the database at ``url``; with ``migrate`` (the default) bring it to head first.
+
+        Pass ``migrate=False`` when an administrator runs migrations separately
+        (several hub processes sharing one PostgreSQL database).
+        """
+        engine = build_engine(url)
+        if migrate:
+            upgrade_engine(engine)
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for migrations, health checks and tests)."""
+        return self._engine
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Schools, staff and the pupils cache -------------------------------------------------
+
+    def save_school(self, school: School) -> None:
+        """Insert or update a school."""
+        self._run("saving a school", lambda s: s.merge(mapping.school_row(school)))
+
+    def get_school(self, school_id: str) -> School | None:
+        """The school with this id, or None."""
+        row = self._run("reading a school", lambda s: s.get(SchoolRow, school_id))
+        return mapping.to_school(row) if row else None
+
+    def list_schools(self) -> list[School]:
+        """Every school the hub serves, by id."""
+        rows = self._all("listing schools", select(SchoolRow).order_by(SchoolRow.id))
+        return [mapping.to_school(row) for row in rows]
+
+    def save_staff(self, staff: StaffMember) -> None:
+        """Insert or update a member of staff of an existing school."""
+
+        def work(session: Session) -> None:
+            _require_school(session, staff.school_id)
+            session.merge(mapping.staff_row(staff))
+
+        self._run("saving staff", work)
+
+    def get_staff(self, school_id: str, staff_id: str) -> StaffMember | None:
+        """A member of staff of ``school_id``, or None."""
+        row = self._run("reading staff", lambda s: s.get(StaffRow, (school_id, staff_id)))
+        return mapping.to_staff(row) if row else None
+
+    def list_staff(self, school_id: str) -> list[StaffMember]:
+        """Every member of staff of ``school_id``, by id."""
+        query = select(StaffRow).where(StaffRow.school_id == school_id).order_by(StaffRow.id)
+        return [mapping.to_staff(row) for row in self._all("listing staff", query)]
+
+    def upsert_pupils(self, pupils: Iterable[Pupil]) -> int:
+        """Insert or update pupils in the cache (each under its own school); returns how many."""
+        rows = [mapping.pupil_row(pupil) for pupil in pupils]
+
+        def work(session: Session) -> int:
+            for school_id in {row.school_id for row in rows}:
+                _require_school(session, school_id)
+            for row in rows:
+                session.merge(row)
+            return len(rows)
+
+        return self._run("saving pupils", work)
+
+    def get_pupil(self, school_id: str, pupil_id: str) -> Pupil | None:
+        """A cached pupil of ``school_id``, or None."""
+        row = self._run("reading a pupil", lambda s: s.get(PupilRow, (school_id, pupil_id)))
+        return mapping.to_pupil(row) if row else None
+
+    # Visits and their events -------------------------------------------------------------
+
+    def save_visit(self, visit: Visit) -> None:
+        """Insert a new visit, or replace the stored one with a newer version.
+
+        Saving the stored version again with the same content does nothing (a
+        retried save); any other save of a version not newer than the stored one
+        raises ``StaleVisitError``.
+        """
+        values = mapping.visit_values(visit)
+
+        def work(session: Session) -> None:
+            stored = _stored_version(session, visit)
+            if stored is None:
+                _require_school(session, visit.school_id)
+                session.add(VisitRow(**values))
+                session.flush()
+                return
+            if visit.version > stored:
+                result = session.execute(
+                    update(VisitRow)
+                    .where(
+                        VisitRow.school_id == visit.school_id,
+                        VisitRow.id == visit.id,
+                        VisitRow.version == stored,
+                    )
+                    .values(**values)
+                )
+                if _rowcount(result) == 1:
+                    return
+                stored = _stored_version(session, visit) or 0
+            same = session.get(VisitRow, (visit.school_id, visit.id))
+            if same is not None and mapping.to_visit(same) == visit:
+                return
+            raise StaleVisitError(visit.school_id, visit.id, visit.version, stored)
+
+        self._run("saving a visit", work, conflicts=CONFLICT_RETRIES)
+
+    def get_visit(self, school_id: str, visit_id: str) -> Visit | None:
+        """A visit of ``school_id``, or None (also when another school holds that id)."""
+        row = self._run("reading a visit", lambda s: s.get(VisitRow, (school_id, visit_id)))
+        return mapping.to_visit(row) if row else None
+
+    def list_visits(
+        self, school_id: str, *, states: Iterable[VisitState] | None = None
+    ) -> list[Visit]:
+        """Visits of ``school_id``, optionally only in ``states``, by planned start."""
+        query = select(VisitRow).where(VisitRow.school_id == school_id)
+        if states is not None:
+            query = query.where(VisitRow.state.in_([state.value for state in states]))
+        query = query.order_by(VisitRow.planned_start, VisitRow.id)
+        return [mapping.to_visit(row) for row in self._all("listing visits", query)]
+
+    def append_event(self, event: VisitEvent) -> int:
+        """Append ``event`` to its visit's history; returns its number (1, 2, 3...).
+
+        Events are never updated or deleted. Two writers appending at once both
+        succeed with consecutive numbers.
+        """
+
+        def work(session: Session) -> int:
+            _require_visit(session, event.school_id, event.visit_id)
+            last = session.scalar(
+                select(func.max(VisitEventRow.seq)).where(
+                    VisitEventRow.school_id == event.school_id,
+                    VisitEventRow.visit_id == event.visit_id,
+                )
+            )
+            seq = (last or 0) + 1
+            session.add(mapping.event_row(event, seq))
+            session.flush()
+            return seq
+
+        return self._run("appending a visit event", work, conflicts=CONFLICT_RETRIES)
+
+    def events(self, school_id: str, visit_id: str) -> list[VisitEvent]:
+        """The history of a visit of ``school_id``, oldest first."""
+        query = (
+            select(VisitEventRow)
+            .where(VisitEventRow.school_id == school_id, VisitEventRow.visit_id == visit_id)
+            .order_by(VisitEventRow.seq)
+        )
+        return [mapping.to_event(row) for row in self._all("reading visit events", query)]
+
+    # What is recorded about a visit ------------------------------------------------------
+
+    def save_risk_assessment(self, school_id: str, assessment: RiskAssessment) -> None:
+        """Insert or update a risk assessment of a visit of ``school_id``."""
+        row = mapping.risk_assessment_row(school_id, assessment)
+        self._save_for_visit("saving a risk assessment", row, merge=True)
+
+    def risk_assessment_for(self, school_id: str, visit_id: str) -> RiskAssessment | None:
+        """The most recently completed risk assessment of a visit, or None."""
+        query = (
+            _of_visit(select(RiskAssessmentRow), RiskAssessmentRow, school_id, visit_id)
+            .order_by(RiskAssessmentRow.completed_at.desc(), RiskAssessmentRow.id.desc())
+            .limit(1)
+        )
+        rows = self._all("reading a risk assessment", query)
+        return mapping.to_risk_assessment(rows[0]) if rows else None
+
+    def save_check_in(self, school_id: str, check_in: CheckIn) -> None:
+        """Record a check-in (saving the same check-in id again updates it)."""
+        row = mapping.check_in_row(school_id, check_in)
+        self._save_for_visit("saving a check-in", row, merge=True)
+
+    def check_ins(self, school_id: str, visit_id: str) -> list[CheckIn]:
+        """Check-ins of a visit, oldest first."""
+        query = _of_visit(select(CheckInRow), CheckInRow, school_id, visit_id).order_by(
+            CheckInRow.at, CheckInRow.id
+        )
+        return [mapping.to_check_in(row) for row in self._all("reading check-ins", query)]
+
+    def save_acknowledgement(self, school_id: str, acknowledgement: Acknowledgement) -> None:
+        """Record who acknowledged a rung; the first acknowledgement per person and rung stays."""
+        row = mapping.acknowledgement_row(school_id, acknowledgement)
+        self._save_for_visit("saving an acknowledgement", row, merge=False)
+
+    def acknowledgements(self, school_id: str, visit_id: str) -> list[Acknowledgement]:
+        """Acknowledgements of a visit's escalation rungs, oldest first."""
+        query = _of_visit(
+            select(AcknowledgementRow), AcknowledgementRow, school_id, visit_id
+        ).order_by(AcknowledgementRow.at, AcknowledgementRow.rung)
+        rows = self._all("reading acknowledgements", query)
+        return [mapping.to_acknowledgement(row) for row in rows]
+
+    def save_doorstep_report(self, school_id: str, report: DoorstepReport) -> None:
+        """Record what staff found at the door (the same report twice is kept once)."""
+        row = mapping.doorstep_report_row(school_id, report)
+        self._save_for_visit("saving a doorstep report", row, merge=True)
+
+    def doorstep_reports(self, school_id: str, visit_id: str) -> list[DoorstepReport]:
+        """Doorstep reports of a visit, oldest first."""
+        query = _of_visit(
+            select(DoorstepReportRow), DoorstepReportRow, school_id, visit_id
+        ).order_by(DoorstepReportRow.at)
+        rows = self._all("reading doorstep reports", query)
+        return [mapping.to_doorstep_report(row) for row in rows]
+
+    def save_outcome(self, school_id: str, visit_id: str, outcome: Outcome) -> None:
+        """Record a visit's outcome; every recording is kept and the latest one counts."""
+        row = mapping.outcome_row(school_id, visit_id, outcome)
+        self._save_for_visit("saving an outcome", row, merge=True)
+
+    def outcome_for(self, school_id: str, visit_id: str) -> Outcome | None:
+        """The latest outcome recorded for a visit, or None."""
+        query = (
+            _of_visit(select(OutcomeRow), OutcomeRow, school_id, visit_id)
+            .order_by(OutcomeRow.recorded_at.desc())
+            .limit(1)
+        )
+        rows = self._all("reading an outcome", query)
+        return mapping.to_outcome(rows[0]) if rows else None
+
+    def save_note(self, school_id: str, note: VisitNote) -> None:
+        """Insert or replace a visit note together with the agreements recorded in it."""
+
+        def work(session: Session) -> None:
+            _require_visit(session, school_id, note.visit_id)
+            session.merge(mapping.note_row(school_id, note))
+            session.flush()
+            for agreement in note.agreements:
+                _require_visit(session, school_id, agreement.visit_id)
+                session.merge(mapping.agreement_row(school_id, note.id, agreement))
+
+        self._run("saving a visit note", work)
+
+    def notes(self, school_id: str, visit_id: str) -> list[VisitNote]:
+        """Visit notes of a visit, oldest first, each with its agreements."""
+
+        def work(session: Session) -> list[VisitNote]:
+            query = _of_visit(select(VisitNoteRow), VisitNoteRow, school_id, visit_id)
+            rows = session.scalars(query.order_by(VisitNoteRow.written_at, VisitNoteRow.id))
+            agreements = _agreement_rows(session, school_id, visit_id)
+            return [
+                mapping.to_note(row, [a for a in agreements if a.note_id == row.id]) for row in rows
+            ]
+
+        return self._run("reading visit notes", work)
+
+    def agreements(self, school_id: str, visit_id: str) -> list[Agreement]:
+        """Agreements made on a visit, oldest first."""
+        rows = self._run("reading agreements", lambda s: _agreement_rows(s, school_id, visit_id))
+        return [mapping.to_agreement(row) for row in rows]
+
+    # Plumbing ----------------------------------------------------------------------------
+
+    def _save_for_visit(self, what: str, row: Any, *, merge: bool) -> None:
+        def work(session: Session) -> None:
+            _require_visit(session, row.school_id, row.visit_id)
+            if merge:
+                session.merge(row)
+            elif session.get(type(row), _primary_key(row)) is None:
+                session.add(row)
+
+        self._run(what, work)
+
+    def _all(self, what: str, query: Any) -> list[Any]:
+        return self._run(what, lambda s: list(s.scalars(query)))
+
+    def _run(self, what: str, work: Callable[[Session], T], *, conflicts: int = 0) -> T:
+        """Run ``work`` in one transaction; retry lost races; hide database detail."""
+        attempt = 0
+        while True:
+            try:
+                with self._sessions.begin() as session:
+                    return work(session)
+            except IntegrityError as exc:
+                if attempt < conflicts:
+                    attempt += 1
+                    continue
+                raise StoreError(f"the database refused {what}{_constraint(exc)}") from None
+            except DBAPIError as exc:
+                kind = type(exc.orig).__name__
+                raise StoreError(f"the database failed while {what} ({kind})") from None
+
+
+def _require_school(session: Session, school_id: str) -> None:
+    if session.get(SchoolRow, school_id) is None:
+        raise UnknownRecordError(f"no school {school_id}: save the school first")
+
+
+def _require_visit(session: Session, school_id: str, visit_id: str) -> None:
+    found = session.scalar(
+        select(VisitRow.id).where(VisitRow.school_id == school_id, VisitRow.id == visit_id)
+    )
+    if found is None:
+        raise UnknownRecordError(f"school {school_id} holds no visit {visit_id}")
+
+
+def _stored_version(session: Session, visit: Visit) -> int | None:
+    return session.scalar(
+        select(VisitRow.version).where(
+            VisitRow.school_id == visit.school_id, VisitRow.id == visit.id
+        )
+    )
+
+
+def _of_visit(query: Any, table: Any, school_id: str, visit_id: str) -> Any:
+    return query.where(table.school_id == school_id, table.visit_id == visit_id)
+
+
+def _agreement_rows(session: Session, school_id: str, visit_id: str) -> list[AgreementRow]:
+    query = _of_visit(select(AgreementRow), AgreementRow, school_id, visit_id)
+    return list(session.scalars(query.order_by(AgreementRow.made_at, AgreementRow.id)))
+
+
+def _primary_key(row: Any) -> tuple[Any, ...]:
+    return tuple(getattr(row, column.key) for column in row.__table__.primary_key.columns)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+def _constraint(exc: IntegrityError) -> str:
+    name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    return f" (constraint {name})" if name else " (a constraint failed)"
