@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -309,6 +309,27 @@ class PolicyPack(_Strict):
             if rung.name == name:
                 return number
         raise KeyError(name)
+
+
+def pack_keys(model: type[BaseModel] = PolicyPack, prefix: str = "") -> list[tuple[str, str]]:
+    """Every key a pack file has, dotted (``escalation.rungs[].name``), with its meaning."""
+    keys: list[tuple[str, str]] = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{name}"
+        inner = field.annotation
+        args = get_args(inner)
+        if get_origin(inner) is list and args and _is_model(args[0]):
+            keys.append((key, field.description or ""))
+            keys += pack_keys(args[0], f"{key}[].")
+        elif _is_model(inner):
+            keys += pack_keys(inner, f"{key}.")  # type: ignore[arg-type]
+        else:
+            keys.append((key, field.description or ""))
+    return keys
+
+
+def _is_model(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _key_of(loc: Iterable[int | str]) -> str:
