@@ -96,7 +96,9 @@ class SchoolSettings(BaseModel):
         examples=["harrogate"],
     )
     timezone: str = Field(
-        default="Europe/London", description="IANA time zone used to show times to staff."
+        default="Europe/London",
+        description="IANA time zone used to show times to staff.",
+        examples=["Europe/Dublin"],
     )
     adapters: dict[AdapterId, dict[str, Any]] = Field(
         default_factory=dict,
@@ -168,7 +170,7 @@ class HubSettings(BaseSettings):
     load_plugins: PluginNames | None = Field(
         default=None,
         description="Only these plugins and adapters load (comma list); unset loads all.",
-        examples=["risk_rules,ladder,wonde"],
+        examples=["ladder,risk_rules,wonde"],
     )
     disable_plugins: PluginNames = Field(
         default_factory=frozenset,
