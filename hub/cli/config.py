@@ -20,7 +20,6 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from hub.errors import PluginError
-from hub.logging import choose_log_format, configure_logging
 from hub.settings import HubSettings, SchoolSettings, env_var_for, key_of
 
 SCHOOL = "<school>"
@@ -197,7 +196,6 @@ def schema(
     ] = "text",
 ) -> None:
     """Print every setting with its env var name, type, default and description."""
-    configure_logging(choose_log_format("auto"), "warning")  # stdout is for the schema
     try:
         models = _installed_settings_models()
     except PluginError as exc:
