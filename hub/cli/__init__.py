@@ -13,7 +13,9 @@ import typer
 
 from hub import __version__
 from hub.cli import config, demo, plugins, policy
-from hub.errors import UserError
+from hub.errors import DoorstepError, UserError
+from hub.logging import choose_log_format, configure_logging
+from hub.settings import load_settings
 
 app = typer.Typer(
     name="doorstep",
@@ -26,7 +28,13 @@ app = typer.Typer(
 
 @app.callback()
 def _root() -> None:
-    """Doorstep: run school home visits safely, from a school's own policy."""
+    """Doorstep: run school home visits safely, from a school's own policy.
+
+    Settings come from the TOML file named by DOORSTEP_CONFIG and from DOORSTEP_*
+    environment variables; `doorstep config schema` lists them all.
+    """
+    settings = load_settings()
+    configure_logging(choose_log_format(settings.log_format), settings.log_level)
 
 
 @app.command()
@@ -48,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         typer.echo(f"doorstep: error: {exc}", err=True)
         return 2
+    except DoorstepError as exc:  # messages are written to be safe to show
+        typer.echo(f"doorstep: error: {type(exc).__name__}: {exc}", err=True)
+        return 1
     except KeyboardInterrupt:
         typer.echo("doorstep: interrupted", err=True)
         return 130

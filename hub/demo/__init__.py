@@ -1,0 +1,1 @@
+"""``doorstep demo``: one whole visit on embedded defaults, with fake data only."""
