@@ -30,8 +30,6 @@ from hub.models import (
     StaffMember,
     StaffRole,
     Visit,
-    VisitEvent,
-    VisitEventKind,
     VisitNote,
     VisitReason,
 )
@@ -49,6 +47,7 @@ from hub.workflow import (
     local_time,
     next_deadline,
     record_check_in,
+    record_escalation,
     record_outcome,
     request,
     rungs_due,
@@ -125,7 +124,7 @@ def _describe_deadline(deadline: Deadline | None, run: _Run) -> str:
     return f"next deadline {run.clock(deadline.at)}: {deadline.kind.value.replace('_', ' ')}"
 
 
-async def _escalate(run: _Run, visit: Visit, deadline: Deadline) -> None:
+async def _escalate(run: _Run, visit: Visit, deadline: Deadline) -> Visit:
     """Show one ladder rung: who it reaches, on which channels, and that nothing was sent."""
     assert deadline.rung is not None
     rung = run.pack.rung(deadline.rung)
@@ -137,18 +136,11 @@ async def _escalate(run: _Run, visit: Visit, deadline: Deadline) -> None:
         f"{'':>33}channels {' → '.join(channels)}: NOT SENT, "
         "no notification adapter is configured in the demo"
     )
-    event = VisitEvent(
-        school_id=visit.school_id,
-        visit_id=visit.id,
-        kind=VisitEventKind.ESCALATED,
-        at=deadline.at,
-        actor="demo-engine",
-        data={"rung": deadline.rung, "rung_name": rung.name, "reason": deadline.kind.value},
-    )
-    await run.hooks.on_visit_event(event=event)
+    visit = await run.apply(record_escalation(visit, deadline, deadline.at, channels=channels))
     assert run.summary is not None
     run.summary.escalations.append(deadline.rung)
     run.summary.undelivered.append(f"rung {deadline.rung} via {', '.join(channels)}")
+    return visit
 
 
 async def run_demo(
@@ -307,7 +299,7 @@ async def run_demo(
             continue
         for due in rungs_due(visit, pack, run.day, run.now):
             if due.rung is not None and due.rung not in run.summary.escalations:
-                await _escalate(run, visit, due)
+                visit = await _escalate(run, visit, due)
         if len(run.summary.escalations) >= 2:
             run.now += timedelta(minutes=3)
             ack = Acknowledgement(

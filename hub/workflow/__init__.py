@@ -16,6 +16,7 @@ from hub.workflow.deadlines import (
 )
 from hub.workflow.display import local_time, show_time
 from hub.workflow.duress import matches_code_phrase
+from hub.workflow.escalation import escalation_key, record_escalation
 from hub.workflow.on_the_day import (
     acknowledge,
     close,
@@ -49,11 +50,13 @@ __all__ = [
     "can_move",
     "close",
     "due_time",
+    "escalation_key",
     "local_time",
     "matches_code_phrase",
     "next_deadline",
     "record_check_in",
     "record_doorstep_report",
+    "record_escalation",
     "record_outcome",
     "reject",
     "request",
