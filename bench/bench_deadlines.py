@@ -15,8 +15,8 @@ import platform
 import random
 import statistics
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hub.models import CheckIn, CheckInChannel, CheckInKind, Visit, VisitReason, VisitState
