@@ -275,7 +275,7 @@ class Clauses(Section):
 class PolicyPack(_Strict):
     """Every rule of one school's home-visit policy that Doorstep enforces."""
 
-    id: Slug = Field(description="The pack's name: the file name without '.toml'.")
+    id: Slug = Field(description="The pack's short name; a bundled pack's file is named after it.")
     school_name: str = Field(min_length=1, description="The school, as staff name it.")
     seed: str | None = Field(default=None, description="Which source policy this encodes.")
     policy_version: str = Field(min_length=1, description="The policy's own date or version.")

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from hub.policy import PolicyError, bundled_packs_dir, load_pack
+from tests.hub.cli.broken_packs import NEGATIVE_WAIT, write_pack
 
 
 def test_bundled_st_michaels_pack_loads():
@@ -12,11 +13,7 @@ def test_bundled_st_michaels_pack_loads():
 
 
 def test_negative_wait_names_file_and_key(tmp_path: Path):
-    text = (bundled_packs_dir() / "st-michaels.toml").read_text()
-    bad = tmp_path / "bad.toml"
-    bad.write_text(
-        text.replace("parent_absent_wait_minutes = 20", "parent_absent_wait_minutes = -5")
-    )
+    bad = write_pack(tmp_path, NEGATIVE_WAIT, "bad.toml")
     with pytest.raises(PolicyError) as info:
         load_pack(bad)
     assert str(info.value).startswith(f"{bad}: doorstep.parent_absent_wait_minutes: ")

@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app, main
 from hub.policy import bundled_packs_dir
+from tests.hub.cli.broken_packs import BROKEN, NEGATIVE_WAIT, write_pack
 
 runner = CliRunner()
 BUNDLED = sorted(bundled_packs_dir().glob("*.toml"))
-ST_MICHAELS = (bundled_packs_dir() / "st-michaels.toml").read_text()
-
-
-def broken(tmp_path: Path, text: str, name: str = "broken.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def without_rungs(text: str) -> str:
-    head, _, _ = text.partition("[[escalation.rungs]]")
-    _, _, tail = text.partition("[duress]")
-    return head + "rungs = []\n\n[duress]" + tail
-
-
-BROKEN = {
-    "unknown key": (
-        ST_MICHAELS.replace("[doorstep]\n", "[doorstep]\nbell_colour = 'bright-orange'\n"),
-        "doorstep.bell_colour: unknown key",
-        "bright-orange",
-    ),
-    "negative wait": (
-        ST_MICHAELS.replace("parent_absent_wait_minutes = 20", "parent_absent_wait_minutes = -5"),
-        "doorstep.parent_absent_wait_minutes: ",
-        "-5",
-    ),
-    "ladder with no rungs": (
-        without_rungs(ST_MICHAELS),
-        "escalation.rungs: ",
-        "ring-staff",
-    ),
-    "duress rung names no rung": (
-        ST_MICHAELS.replace('rung = "police"', 'rung = "hide-and-seek"'),
-        "duress.rung: must name a rung of escalation.rungs",
-        "hide-and-seek",
-    ),
-    "invalid TOML": (
-        ST_MICHAELS.replace('id = "st-michaels"', 'id = "st-michaels'),
-        "(file): is not valid TOML",
-        "st-michaels",
-    ),
-}
 
 
 def test_check_passes_every_bundled_pack():
@@ -66,7 +23,7 @@ def test_check_passes_every_bundled_pack():
 @pytest.mark.parametrize("case", BROKEN)
 def test_check_names_file_and_key_in_one_line_without_the_bad_value(tmp_path, case):
     text, expected, secret = BROKEN[case]
-    path = broken(tmp_path, text)
+    path = write_pack(tmp_path, text)
     result = runner.invoke(app, ["policy", "check", str(path)])
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -85,7 +42,7 @@ def test_check_names_a_missing_file(tmp_path):
 
 
 def test_check_reports_every_file_before_failing(tmp_path, capsys):
-    bad = broken(tmp_path, BROKEN["negative wait"][0])
+    bad = write_pack(tmp_path, NEGATIVE_WAIT)
     good = bundled_packs_dir() / "harrogate.toml"
     assert main(["policy", "check", str(bad), str(good), str(tmp_path / "gone.toml")]) == 1
     out, err = capsys.readouterr()
@@ -113,7 +70,7 @@ def test_explain_prints_numbered_rules_and_hides_the_code_phrase():
 
 
 def test_explain_of_a_bad_pack_is_one_line_and_exit_1(tmp_path, capsys):
-    path = broken(tmp_path, BROKEN["unknown key"][0])
+    path = write_pack(tmp_path, BROKEN["unknown key"][0])
     assert main(["policy", "explain", str(path)]) == 1
     out, err = capsys.readouterr()
     assert out == ""
