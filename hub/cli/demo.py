@@ -15,6 +15,8 @@ from hub.demo.run import run_demo
 from hub.errors import UserError
 from hub.logging import choose_log_format, configure_logging
 from hub.policy import PolicyError, bundled_packs_dir, load_pack
+from hub.schools import blocked_names
+from hub.settings import load_settings
 from hub.store import Store
 
 
@@ -57,7 +59,13 @@ def demo(
         url = database_url or f"sqlite:///{Path(scratch) / 'demo.db'}"
         with Store.open(url) as store:
             summary = asyncio.run(
-                run_demo(typer.echo, pack=policy, store=store, start=datetime.now(UTC))
+                run_demo(
+                    typer.echo,
+                    pack=policy,
+                    store=store,
+                    start=datetime.now(UTC),
+                    disabled=blocked_names(load_settings()),
+                )
             )
     typer.echo(
         f"Demo finished in {time.monotonic() - began:.1f} s: visit {summary.final_state}, "

@@ -11,6 +11,8 @@ import typer
 
 from hub.errors import PluginError
 from hub.hooks.loading import Discovered, discover, implemented_hooks
+from hub.schools import blocked_names
+from hub.settings import enabled_adapters, load_settings
 
 HEADERS = ("name", "version", "kind", "hooks", "schools")
 
@@ -58,9 +60,27 @@ def render_table(rows: Sequence[PluginRow]) -> str:
 def plugins(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """List installed plugins and adapters: name, version, kind, hooks, schools using it."""
+    """List installed plugins and adapters: name, version, kind, hooks, schools using it.
+
+    Plugins blocked by DOORSTEP_DISABLE_PLUGINS or left out of DOORSTEP_LOAD_PLUGINS
+    are not listed.
+    """
+    settings = load_settings()
+    blocked = blocked_names(settings)
+    using: dict[str, list[str]] = {}
+    for school_id in settings.schools:
+        for adapter_id in enabled_adapters(settings, school_id):
+            using.setdefault(adapter_id, []).append(school_id)
     try:
-        rows = plugin_rows(discover())
+        found = discover(blocked=blocked)
+        schools_using = None
+        if settings.schools:
+            every = sorted(settings.schools)
+            schools_using = {
+                item.name: every if item.kind == "plugin" else using.get(item.name, [])
+                for item in found
+            }
+        rows = plugin_rows(found, schools_using)
     except PluginError as exc:
         typer.echo(f"doorstep: error: {exc}", err=True)
         raise typer.Exit(1) from None

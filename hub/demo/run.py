@@ -149,11 +149,13 @@ async def run_demo(
     pack: PolicyPack,
     store: Store,
     start: datetime,
+    disabled: frozenset[str] = frozenset(),
 ) -> DemoSummary:
     """Run one visit of the pack's school from request to close, printing its timeline.
 
     ``start`` is the demo's 'now' when the visit is requested (timezone-aware); the
-    visit is planned for 13:00-14:00 school time on the next weekday.
+    visit is planned for 13:00-14:00 school time on the next weekday. ``disabled``
+    plugins are not loaded (``DOORSTEP_DISABLE_PLUGINS``).
     """
     school = School(id=pack.id, name=pack.school_name, policy_pack=pack.id, timezone=pack.timezone)
     store.save_school(school)
@@ -161,7 +163,9 @@ async def run_demo(
     for member in roster.staff:
         store.save_staff(member)
     store.upsert_pupils(list(roster.pupils.values()))
-    hooks = build_hooks(school, pack=pack, extra=[("demo_roster", roster)], recorder=store)
+    hooks = build_hooks(
+        school, pack=pack, extra=[("demo_roster", roster)], recorder=store, disabled=disabled
+    )
     run = _Run(
         school=school, pack=pack, hooks=hooks, store=store, roster=roster, out=out, now=start
     )

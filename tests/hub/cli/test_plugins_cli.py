@@ -54,3 +54,17 @@ def test_rows_show_the_schools_using_each_when_known_and_adapters_sort_first():
     ]
     assert rows[0].hooks == ("pull_pupil",)
     assert "not configured" in render_table(plugin_rows(found[:1]))
+
+
+def test_plugins_command_leaves_out_disabled_plugins(monkeypatch):
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    monkeypatch.setenv("DOORSTEP_DISABLE_PLUGINS", "audit,ladder")
+    result = CliRunner().invoke(app, ["plugins"])
+    assert result.exit_code == 0
+    names = {line.split()[0] for line in result.stdout.splitlines()[1:] if line.strip()}
+    assert "audit" not in names
+    assert "ladder" not in names
+    assert "risk_rules" in names

@@ -102,3 +102,26 @@ async def test_full_demo_visit_logs_no_personal_data(tmp_path: Path):
     # What the handlers wrote: standard-library loggers (SQLAlchemy, Alembic) included.
     written = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
     assert_no_personal_data(written, values)
+
+
+def test_doorstep_demo_command_prints_the_timeline_quickly(capsys):
+    import time
+
+    from hub.cli import main
+
+    began = time.monotonic()
+    assert main(["demo"]) == 0
+    elapsed = time.monotonic() - began
+    out = capsys.readouterr().out
+    assert "ESCALATION rung 1" in out
+    assert "Demo finished" in out
+    assert elapsed < 30
+
+
+def test_doorstep_demo_with_an_unknown_pack_is_one_line(capsys):
+    from hub.cli import main
+
+    assert main(["demo", "--pack", "nowhere"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "nowhere.toml" in err[0]
