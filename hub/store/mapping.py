@@ -146,19 +146,18 @@ def to_visit(row: VisitRow) -> Visit:
     return Visit.model_validate(_columns(row, VisitRow) | {"staff_ids": tuple(row.staff_ids)})
 
 
-def event_row(event: VisitEvent, seq: int) -> VisitEventRow:
-    """The row for ``event`` as number ``seq`` of its visit."""
-    return VisitEventRow(
-        school_id=event.school_id,
-        visit_id=event.visit_id,
-        seq=seq,
-        kind=event.kind.value,
-        at=event.at,
-        actor=event.actor,
-        state_from=event.state_from.value if event.state_from else None,
-        state_to=event.state_to.value if event.state_to else None,
-        data=dict(event.data),
-    )
+def event_values(event: VisitEvent) -> dict[str, Any]:
+    """Column values for ``event``; the store adds its per-visit number ``seq``."""
+    return {
+        "school_id": event.school_id,
+        "visit_id": event.visit_id,
+        "kind": event.kind.value,
+        "at": event.at,
+        "actor": event.actor,
+        "state_from": event.state_from.value if event.state_from else None,
+        "state_to": event.state_to.value if event.state_to else None,
+        "data": dict(event.data),
+    }
 
 
 def to_event(row: VisitEventRow) -> VisitEvent:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,7 +54,7 @@ from hub.store.tables import (
 
 T = TypeVar("T")
 
-CONFLICT_RETRIES = 5
+CONFLICT_RETRIES = 10
 """How often a write that lost a race (same event number, same new visit) is retried."""
 
 
@@ -206,22 +206,24 @@ class Store:
     def append_event(self, event: VisitEvent) -> int:
         """Append ``event`` to its visit's history; returns its number (1, 2, 3...).
 
-        Events are never updated or deleted. Two writers appending at once both
-        succeed with consecutive numbers.
+        Events are never updated or deleted. The number is worked out inside the
+        INSERT itself, and on PostgreSQL the visit row is locked first, so writers
+        appending at once get consecutive numbers; a lost race is retried.
         """
 
         def work(session: Session) -> int:
-            _require_visit(session, event.school_id, event.visit_id)
-            last = session.scalar(
-                select(func.max(VisitEventRow.seq)).where(
+            _require_visit(session, event.school_id, event.visit_id, lock=True)
+            next_seq = (
+                select(func.coalesce(func.max(VisitEventRow.seq), 0) + 1)
+                .where(
                     VisitEventRow.school_id == event.school_id,
                     VisitEventRow.visit_id == event.visit_id,
                 )
+                .scalar_subquery()
             )
-            seq = (last or 0) + 1
-            session.add(mapping.event_row(event, seq))
-            session.flush()
-            return seq
+            values = mapping.event_values(event) | {"seq": next_seq}
+            statement = insert(VisitEventRow).values(**values).returning(VisitEventRow.seq)
+            return int(session.execute(statement).scalar_one())
 
         return self._run("appending a visit event", work, conflicts=CONFLICT_RETRIES)
 
@@ -351,20 +353,24 @@ class Store:
         return self._run(what, lambda s: list(s.scalars(query)))
 
     def _run(self, what: str, work: Callable[[Session], T], *, conflicts: int = 0) -> T:
-        """Run ``work`` in one transaction; retry lost races; hide database detail."""
-        attempt = 0
-        while True:
+        """Run ``work`` in one transaction; retry lost races; hide database detail.
+
+        The database's own message can hold row values (PostgreSQL prints the
+        failing row), so the ``StoreError`` is raised outside the ``except`` block:
+        neither its cause nor its context keeps the original exception.
+        """
+        for attempt in range(conflicts + 1):
             try:
                 with self._sessions.begin() as session:
                     return work(session)
             except IntegrityError as exc:
+                problem = f"the database refused {what}{_constraint(exc)}"
                 if attempt < conflicts:
-                    attempt += 1
                     continue
-                raise StoreError(f"the database refused {what}{_constraint(exc)}") from None
             except DBAPIError as exc:
-                kind = type(exc.orig).__name__
-                raise StoreError(f"the database failed while {what} ({kind})") from None
+                problem = f"the database failed while {what} ({type(exc.orig).__name__})"
+            break
+        raise StoreError(problem)
 
 
 def _require_school(session: Session, school_id: str) -> None:
@@ -372,10 +378,9 @@ def _require_school(session: Session, school_id: str) -> None:
         raise UnknownRecordError(f"no school {school_id}: save the school first")
 
 
-def _require_visit(session: Session, school_id: str, visit_id: str) -> None:
-    found = session.scalar(
-        select(VisitRow.id).where(VisitRow.school_id == school_id, VisitRow.id == visit_id)
-    )
+def _require_visit(session: Session, school_id: str, visit_id: str, *, lock: bool = False) -> None:
+    query = select(VisitRow.id).where(VisitRow.school_id == school_id, VisitRow.id == visit_id)
+    found = session.scalar(query.with_for_update() if lock else query)
     if found is None:
         raise UnknownRecordError(f"school {school_id} holds no visit {visit_id}")
 
