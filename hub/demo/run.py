@@ -104,6 +104,15 @@ class _Run:
                 self.out(f"           ! observers failed: {', '.join(failed)}")
         return transition.visit
 
+    async def checked_in(self, visit: Visit, staff: StaffMember, kind: CheckInKind) -> Visit:
+        """Record a check-in now and show it with the deadline it leaves pending."""
+        visit = await self.apply(
+            record_check_in(visit, self.check_in(visit, staff, kind), self.now)
+        )
+        pending = next_deadline(visit, self.pack, self.day, self.now)
+        self.say(self.now, f"check-in: {kind.value}", _describe_deadline(pending, self))
+        return visit
+
     def check_in(self, visit: Visit, staff: StaffMember, kind: CheckInKind) -> CheckIn:
         check = CheckIn(
             id=f"{visit.id}-ci-{len(self.day.check_ins) + 1}",
@@ -272,23 +281,9 @@ async def run_demo(
     )
 
     run.now = visit.planned_start - timedelta(minutes=15)
-    visit = await run.apply(
-        record_check_in(visit, run.check_in(visit, lead, CheckInKind.DEPARTED), run.now)
-    )
-    run.say(
-        run.now,
-        "check-in: departed",
-        _describe_deadline(next_deadline(visit, pack, run.day, run.now), run),
-    )
+    visit = await run.checked_in(visit, lead, CheckInKind.DEPARTED)
     run.now = visit.planned_start + timedelta(minutes=2)
-    visit = await run.apply(
-        record_check_in(visit, run.check_in(visit, lead, CheckInKind.ARRIVED), run.now)
-    )
-    run.say(
-        run.now,
-        "check-in: arrived",
-        _describe_deadline(next_deadline(visit, pack, run.day, run.now), run),
-    )
+    visit = await run.checked_in(visit, lead, CheckInKind.ARRIVED)
     run.out(f"{'':>33}(the staff phone battery dies: no more check-ins arrive)")
 
     acknowledged = False
@@ -331,14 +326,7 @@ async def run_demo(
     visit = await run.apply(recorded)
     run.say(run.now, "outcome: completed", "phoned in to the office from a colleague's phone")
     run.now += timedelta(minutes=20)
-    visit = await run.apply(
-        record_check_in(visit, run.check_in(visit, lead, CheckInKind.RETURNED), run.now)
-    )
-    run.say(
-        run.now,
-        "check-in: returned",
-        _describe_deadline(next_deadline(visit, pack, run.day, run.now), run),
-    )
+    visit = await run.checked_in(visit, lead, CheckInKind.RETURNED)
 
     parent = contacts[0]
     agreement = Agreement(
