@@ -1,0 +1,71 @@
+"""HTTP status → hub error, in one place, with messages safe to log.
+
+A message names the adapter, the method, the path *template*, the status and the
+upstream request id: never a body, a query string, a header value or personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import httpx
+
+from hub.errors import (
+    AdapterError,
+    AuthError,
+    NotFoundError,
+    RejectedError,
+    TransientError,
+)
+from hub.http.defaults import REQUEST_ID_HEADERS
+from hub.http.retry_after import parse_retry_after
+
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:/+=-]{1,128}")
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The upstream request id from the first known header, if it looks like an id."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value and _SAFE_ID.fullmatch(value.strip()):
+            return value.strip()
+    return None
+
+
+def describe(adapter: str, method: str, path: str, what: str, request_id: str | None) -> str:
+    """``wonde: GET /students/{id} answered 404 (request id abc)``."""
+    suffix = f" (request id {request_id})" if request_id else ""
+    return f"{adapter}: {method} {path} {what}{suffix}"
+
+
+def error_for(
+    response: httpx.Response, *, adapter: str, method: str, path: str, now: datetime | None = None
+) -> AdapterError | None:
+    """The hub error for a failed response, or None for 1xx/2xx/3xx.
+
+    401/403 → ``AuthError``; 404/410 → ``NotFoundError``; 408/425/429/5xx →
+    ``TransientError`` carrying ``Retry-After`` in seconds; any other 4xx →
+    ``RejectedError``. ``path`` must be the template, never the sent URL.
+    """
+    status = response.status_code
+    if status < 400:
+        return None
+    request_id = request_id_of(response.headers)
+    message = describe(adapter, method, path, f"answered {status}", request_id)
+    kind: type[AdapterError] = RejectedError
+    if status in (401, 403):
+        kind = AuthError
+    elif status in (404, 410):
+        kind = NotFoundError
+    elif status in (408, 425, 429) or status >= 500:
+        retry_after = parse_retry_after(
+            response.headers.get("retry-after"),
+            now=now or datetime.now(UTC),
+            server_date=response.headers.get("date"),
+        )
+        return TransientError(
+            message, retry_after=retry_after, adapter=adapter, status=status, request_id=request_id
+        )
+    return kind(message, adapter=adapter, status=status, request_id=request_id)
