@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.engine.records import BoardState, Delivery, DeliveryStatus
 from hub.models import (
     Acknowledgement,
     Agreement,
@@ -40,7 +41,9 @@ from hub.store.migrate import upgrade_engine
 from hub.store.tables import (
     AcknowledgementRow,
     AgreementRow,
+    BoardStateRow,
     CheckInRow,
+    DeliveryRow,
     DoorstepReportRow,
     OutcomeRow,
     PupilRow,
@@ -337,6 +340,79 @@ class Store:
         rows = self._run("reading agreements", lambda s: _agreement_rows(s, school_id, visit_id))
         return [mapping.to_agreement(row) for row in rows]
 
+    # The engine's board states and delivery outbox -------------------------------------
+
+    def set_board_state(self, state: BoardState) -> None:
+        """Insert or replace what the office board shows for one visit."""
+        row = BoardStateRow(**state.model_dump(mode="python"))
+        self._save_for_visit("saving a board state", row, merge=True)
+
+    def board_state(self, school_id: str, visit_id: str) -> BoardState | None:
+        """The board state of one visit of ``school_id``, or None."""
+        row = self._run(
+            "reading a board state", lambda s: s.get(BoardStateRow, (school_id, visit_id))
+        )
+        return _board_state(row) if row else None
+
+    def board_states(self, school_id: str) -> list[BoardState]:
+        """Every board state of ``school_id``, by visit id."""
+        query = (
+            select(BoardStateRow)
+            .where(BoardStateRow.school_id == school_id)
+            .order_by(BoardStateRow.visit_id)
+        )
+        return [_board_state(row) for row in self._all("listing board states", query)]
+
+    def save_note_with_deliveries(
+        self, school_id: str, note: VisitNote, deliveries: Iterable[Delivery]
+    ) -> None:
+        """Save a visit note and put its deliveries in the outbox in one transaction.
+
+        Either both are stored or neither is. A delivery whose key is already in the
+        outbox is left as it is (saving the same note version again sends nothing new).
+        """
+        rows = [DeliveryRow(**delivery.model_dump(mode="python")) for delivery in deliveries]
+
+        def work(session: Session) -> None:
+            _require_visit(session, school_id, note.visit_id)
+            session.merge(mapping.note_row(school_id, note))
+            session.flush()
+            for agreement in note.agreements:
+                _require_visit(session, school_id, agreement.visit_id)
+                session.merge(mapping.agreement_row(school_id, note.id, agreement))
+            for row in rows:
+                if row.school_id != school_id or row.visit_id != note.visit_id:
+                    raise UnknownRecordError("a delivery must belong to the note's visit")
+                if session.get(DeliveryRow, (row.school_id, row.key)) is None:
+                    session.add(row)
+
+        self._run("saving a visit note and its deliveries", work)
+
+    def save_delivery(self, delivery: Delivery) -> None:
+        """Insert or replace one delivery of the outbox."""
+        row = DeliveryRow(**delivery.model_dump(mode="python"))
+        self._save_for_visit("saving a delivery", row, merge=True)
+
+    def get_delivery(self, school_id: str, key: str) -> Delivery | None:
+        """One delivery of ``school_id`` by its key, or None."""
+        row = self._run("reading a delivery", lambda s: s.get(DeliveryRow, (school_id, key)))
+        return _delivery(row) if row else None
+
+    def deliveries(
+        self,
+        school_id: str | None = None,
+        *,
+        statuses: Iterable[DeliveryStatus] | None = None,
+    ) -> list[Delivery]:
+        """Deliveries of one school (or of every school, for the administrator), oldest first."""
+        query = select(DeliveryRow)
+        if school_id is not None:
+            query = query.where(DeliveryRow.school_id == school_id)
+        if statuses is not None:
+            query = query.where(DeliveryRow.status.in_([status.value for status in statuses]))
+        query = query.order_by(DeliveryRow.created_at, DeliveryRow.key)
+        return [_delivery(row) for row in self._all("listing deliveries", query)]
+
     # Plumbing ----------------------------------------------------------------------------
 
     def _save_for_visit(self, what: str, row: Any, *, merge: bool) -> None:
@@ -371,6 +447,22 @@ class Store:
                 problem = f"the database failed while {what} ({type(exc.orig).__name__})"
             break
         raise StoreError(problem)
+
+
+def _board_state(row: BoardStateRow) -> BoardState:
+    return BoardState(
+        school_id=row.school_id,
+        visit_id=row.visit_id,
+        state=row.state,
+        since=row.since,
+        rung=row.rung,
+        detail=row.detail,
+    )
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    names = Delivery.model_fields
+    return Delivery.model_validate({name: getattr(row, name) for name in names})
 
 
 def _require_school(session: Session, school_id: str) -> None:

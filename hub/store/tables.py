@@ -274,3 +274,42 @@ class AgreementRow(Base):
     owner: Mapped[str] = mapped_column(Code)
     due_by: Mapped[date | None] = mapped_column(Date)
     made_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+class BoardStateRow(Base):
+    """What the office board shows for a visit beyond its state (engine-owned; no personal data)."""
+
+    __tablename__ = "board_states"
+    __table_args__ = (_visit_fk("board_states"),)
+
+    school_id: Mapped[str] = mapped_column(Code, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    state: Mapped[str] = mapped_column(Code)
+    since: Mapped[datetime] = mapped_column(AwareDateTime)
+    rung: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class DeliveryRow(Base):
+    """The outbox: one outbound push and its progress, keyed by its idempotency key."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        _visit_fk("deliveries"),
+        Index("ix_deliveries_status", "status"),
+    )
+
+    school_id: Mapped[str] = mapped_column(Code, primary_key=True)
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(Id)
+    purpose: Mapped[str] = mapped_column(Code)
+    object_id: Mapped[str] = mapped_column(Id)
+    object_version: Mapped[int] = mapped_column(Integer)
+    destination: Mapped[str] = mapped_column(Code)
+    status: Mapped[str] = mapped_column(Code)
+    round: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime)

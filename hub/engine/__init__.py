@@ -1,0 +1,1 @@
+"""The durable engine: safety timers, the escalation ladder and deliveries on DBOS."""
