@@ -1,0 +1,121 @@
+"""``OneRosterAdapter``: pupils and their contacts from a OneRoster 1.2 rostering service."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import ClassVar
+
+import httpx
+import structlog
+
+from hub import hookimpl
+from hub.adapter import AdapterManifest
+from hub.adapters.oneroster.client import ADAPTER_ID, OneRosterClient
+from hub.adapters.oneroster.fake import FakeState, create_app
+from hub.adapters.oneroster.models import Demographics, to_contact, to_pupil
+from hub.adapters.oneroster.settings import OneRosterSettings
+from hub.errors import AdapterError
+from hub.hooks.types import HealthReport, MockBackendRegistrar, SettingsRegistrar
+from hub.models import Contact, Pupil, School
+
+log = structlog.get_logger(__name__)
+
+
+class OneRosterAdapter:
+    """Reads the roll, one pupil and a pupil's guardians from OneRoster 1.2."""
+
+    manifest: ClassVar[AdapterManifest] = AdapterManifest(
+        id=ADAPTER_ID,
+        name="OneRoster 1.2",
+        roles=frozenset({"mis"}),
+        capabilities=frozenset({"incremental_sync"}),
+        docs_url="https://www.1edtech.org/standards/oneroster",
+    )
+
+    def __init__(
+        self,
+        settings: OneRosterSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._settings = settings
+        self._client = OneRosterClient(settings, transport=transport, sleep=sleep)
+        self._available: bool | None = None
+
+    async def start(self) -> None:
+        """Nothing to open ahead of time: the token is fetched on the first request."""
+
+    async def stop(self) -> None:
+        """Close the HTTP clients."""
+        await self._client.aclose()
+
+    @staticmethod
+    @hookimpl
+    def hub_register_settings(register: SettingsRegistrar) -> None:
+        """Declare ``[adapters.oneroster]``."""
+        register(ADAPTER_ID, OneRosterSettings)
+
+    @staticmethod
+    @hookimpl
+    def hub_register_mock_backends(register: MockBackendRegistrar) -> None:
+        """Offer the fake OneRoster service to the contract kit and the demo."""
+        register(ADAPTER_ID, create_app, FakeState)
+
+    @hookimpl
+    async def hub_pull_pupil(self, school: School, pupil_id: str) -> Pupil:
+        """One student, with date of birth when demographics are enabled."""
+        user = await self._client.student(pupil_id)
+        demographics = (
+            await self._client.demographics(pupil_id) if self._settings.demographics else None
+        )
+        return to_pupil(user, school_id=school.id, demographics=demographics)
+
+    @hookimpl
+    async def hub_pull_pupils(self, school: School, since: datetime | None) -> list[Pupil]:
+        """Every active student, or those changed after ``since``."""
+        births: dict[str, Demographics] = {}
+        if self._settings.demographics and since is None:
+            found, births = await asyncio.gather(
+                self._client.students(since), self._client.all_demographics()
+            )
+        else:
+            found = await self._client.students(since)
+        users = [u for u in found if u.active]
+        if self._settings.demographics and since is not None:
+            births = await self._client.demographics_of(u.sourced_id for u in users)
+        return [
+            to_pupil(u, school_id=school.id, demographics=births.get(u.sourced_id)) for u in users
+        ]
+
+    @hookimpl
+    async def hub_pull_contacts(self, pupil_id: str) -> list[Contact]:
+        """The student's guardians, parents and relatives (``agents``), in their order."""
+        student = await self._client.student(pupil_id)
+        agents = await self._client.users(a.sourced_id for a in student.agents)
+        people = [agent for agent in agents if agent.contact_role is not None]
+        contacts = [
+            to_contact(person, pupil_id=pupil_id, priority=rank)
+            for rank, person in enumerate(people, start=1)
+        ]
+        return [c for c in contacts if c is not None]
+
+    @hookimpl
+    async def hub_health(self, now: datetime) -> HealthReport:
+        """OK when a token is issued and one page of students can be read."""
+        try:
+            await self._client.ping()
+        except AdapterError as exc:
+            if self._available is not False:
+                log.warning("adapter.unavailable", adapter=ADAPTER_ID, error=type(exc).__name__)
+            self._available = False
+            detail = (
+                f"{type(exc).__name__} (status {exc.status})" if exc.status else type(exc).__name__
+            )
+            return HealthReport(component=ADAPTER_ID, ok=False, detail=detail, checked_at=now)
+        if self._available is False:
+            log.info("adapter.recovered", adapter=ADAPTER_ID)
+        self._available = True
+        return HealthReport(component=ADAPTER_ID, ok=True, checked_at=now)

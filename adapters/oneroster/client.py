@@ -1,0 +1,389 @@
+"""The OneRoster 1.2 rostering API client, over the hub's ``HttpClient``.
+
+- **Auth:** OAuth 2 client credentials. The token is cached until shortly before it
+  expires; a 401 from the API drops it, fetches a new one and tries once more.
+- **Paging:** ``limit`` / ``offset``. With ``X-Total-Count`` the remaining pages are
+  fetched concurrently (at most ``concurrency`` at once); without it pages are read
+  in order until a short page. A server serving fewer records than asked for (its
+  own cap) is followed at its page size.
+- **Back-off:** the shared retry policy honours ``Retry-After``; while any request is
+  backing off (after a 429 or 5xx), no other page fetch starts.
+- **Errors:** statuses map to hub errors in ``hub.http``; an ``imsx_StatusInfo``
+  failure sent with HTTP 200 maps the same way. Messages carry method, path
+  template, status and standard codes only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import structlog
+
+from hub.adapters.oneroster.models import (
+    Demographics,
+    User,
+    demographics_in,
+    filter_after,
+    imsx_error,
+    users_in,
+)
+from hub.adapters.oneroster.settings import OneRosterSettings
+from hub.errors import AuthError, NotFoundError, RejectedError
+from hub.http import HttpClient, HttpSettings
+
+ADAPTER_ID = "oneroster"
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+
+class _Backoff:
+    """A gate every page fetch passes; closed while any request waits to retry."""
+
+    def __init__(self, sleep: Callable[[float], Awaitable[None]]) -> None:
+        self._sleep = sleep
+        self._waiting = 0
+        self._open = asyncio.Event()
+        self._open.set()
+
+    async def sleep(self, seconds: float) -> None:
+        """The sleep handed to ``HttpClient``: waits, and holds the gate shut meanwhile."""
+        self._waiting += 1
+        self._open.clear()
+        try:
+            await self._sleep(seconds)
+        finally:
+            self._waiting -= 1
+            if self._waiting == 0:
+                self._open.set()
+
+    async def wait(self) -> None:
+        """Return once no request is backing off."""
+        await self._open.wait()
+
+
+class _TokenCache:
+    """One access token at a time, fetched under a lock so concurrent pages share it."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[tuple[str, float]]],
+        clock: Callable[[], float],
+        margin_s: float,
+    ) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._margin_s = margin_s
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        """A token valid for at least the margin, fetching one when needed."""
+        async with self._lock:
+            if self._token is None or self._clock() >= self._expires_at - self._margin_s:
+                token, lifetime_s = await self._fetch()
+                self._token, self._expires_at = token, self._clock() + lifetime_s
+            return self._token
+
+    def drop(self, token: str) -> None:
+        """Forget ``token`` (the API refused it), unless a newer one replaced it."""
+        if self._token == token:
+            self._token = None
+
+
+class OneRosterClient:
+    """Reads students, their agents and demographics from a OneRoster 1.2 service."""
+
+    def __init__(
+        self,
+        settings: OneRosterSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._backoff = _Backoff(sleep)
+        token_url = urlsplit(str(settings.token_url))
+        self._token_path = token_url.path or "/"
+        http_fields = {name: getattr(settings, name) for name in HttpSettings.model_fields}
+        origin = f"{token_url.scheme}://{token_url.netloc}/"
+        auth_settings = HttpSettings.model_validate(http_fields | {"base_url": origin})
+        self._http = HttpClient(
+            ADAPTER_ID, settings, transport=transport, sleep=self._backoff.sleep
+        )
+        self._token_http = HttpClient(
+            ADAPTER_ID, auth_settings, transport=transport, sleep=self._backoff.sleep
+        )
+        self._tokens = _TokenCache(self._fetch_token, clock, settings.token_refresh_margin_s)
+        self._limit = settings.page_size
+        self._semaphore = asyncio.Semaphore(settings.concurrency)
+
+    async def aclose(self) -> None:
+        """Close both HTTP clients."""
+        await self._http.aclose()
+        await self._token_http.aclose()
+
+    # --- auth ---------------------------------------------------------------------------
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        settings = self._settings
+        form = {"grant_type": "client_credentials", "scope": settings.scope}
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        client_id, secret = settings.client_id, settings.client_secret.get_secret_value()
+        if settings.client_auth == "basic":
+            pair = base64.b64encode(f"{client_id}:{secret}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {pair}"
+        else:
+            form |= {"client_id": client_id, "client_secret": secret}
+        try:
+            response = await self._token_http.request(
+                "POST",
+                self._token_path,
+                content=urlencode(form).encode(),
+                headers=headers,
+                idempotent=True,
+            )
+        except RejectedError as exc:  # RFC 6749 answers bad credentials or scope with 400
+            raise AuthError(
+                str(exc), adapter=ADAPTER_ID, status=exc.status, request_id=exc.request_id
+            ) from None
+        body = _json(response)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise AuthError(
+                f"{ADAPTER_ID}: POST {self._token_path} gave no access token",
+                adapter=ADAPTER_ID,
+                status=response.status_code,
+            )
+        expires_in = body.get("expires_in")
+        lifetime = (
+            float(expires_in) if isinstance(expires_in, int | float) and expires_in > 0 else 3600.0
+        )
+        log.debug("oneroster.token", lifetime_s=lifetime)
+        return token, lifetime
+
+    async def _get(
+        self,
+        path: str,
+        *,
+        path_params: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """GET with the bearer token; a 401 drops the token and tries once more.
+
+        Waits first while any request is backing off, so a 429 slows every fetch.
+        """
+        await self._backoff.wait()
+        token = await self._tokens.get()
+        try:
+            response = await self._send(path, token, path_params, params)
+        except AuthError as exc:
+            if exc.status != 401:
+                raise
+            self._tokens.drop(token)
+            log.info("oneroster.token_refused", status=401)
+            response = await self._send(path, await self._tokens.get(), path_params, params)
+        error = imsx_error(
+            _json(response),
+            adapter=ADAPTER_ID,
+            method="GET",
+            path_template=path,
+            status=response.status_code,
+        )
+        if error is not None:
+            raise error
+        return response
+
+    async def _send(
+        self,
+        path: str,
+        token: str,
+        path_params: dict[str, str] | None,
+        params: dict[str, Any] | None,
+    ) -> httpx.Response:
+        return await self._http.request(
+            "GET",
+            path,
+            path_params=path_params,
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    # --- paging -------------------------------------------------------------------------
+
+    async def _page(
+        self,
+        path: str,
+        key: str,
+        offset: int,
+        limit: int,
+        base: dict[str, Any],
+        path_params: dict[str, str] | None,
+    ) -> tuple[list[Any], int | None]:
+        response = await self._get(
+            path, path_params=path_params, params=base | {"limit": limit, "offset": offset}
+        )
+        body = _json(response)
+        items = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise RejectedError(
+                f"{ADAPTER_ID}: GET {path} gave no '{key}' list",
+                adapter=ADAPTER_ID,
+                status=response.status_code,
+            )
+        return items, _total(response)
+
+    async def _bounded(self, work: Awaitable[T]) -> T:
+        async with self._semaphore:
+            return await work
+
+    async def collection(
+        self,
+        path: str,
+        key: str,
+        *,
+        params: dict[str, Any] | None = None,
+        path_params: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every record of a collection, every page followed, duplicates dropped."""
+        base = dict(params or {})
+        first, total = await self._bounded(self._page(path, key, 0, self._limit, base, path_params))
+        pages = [first]
+        step = len(first)
+        if step == 0 or (step < self._limit and (total is None or total <= step)):
+            return _unique(pages)
+        if total is not None:
+            offsets = range(step, total, step)
+            fetches = [
+                self._bounded(self._page(path, key, o, step, base, path_params)) for o in offsets
+            ]
+            pages += [items for items, _ in await asyncio.gather(*fetches)]
+            return _unique(pages)
+        offset = step
+        seen = {_sourced_id(item) for item in first}
+        while True:
+            items, _ = await self._bounded(self._page(path, key, offset, step, base, path_params))
+            fresh = {_sourced_id(item) for item in items} - seen
+            if not fresh:  # empty, or a server ignoring offset: nothing more to read
+                break
+            pages.append(items)
+            seen |= fresh
+            if len(items) < step:
+                break
+            offset += step
+        return _unique(pages)
+
+    # --- resources ----------------------------------------------------------------------
+
+    async def students(self, since: datetime | None = None) -> list[User]:
+        """The students (of the configured school), changed after ``since`` if given."""
+        params = {"filter": filter_after("dateLastModified", since)} if since else {}
+        school = self._settings.school_sourced_id
+        if school:
+            raw = await self.collection(
+                "/schools/{school_id}/students",
+                "users",
+                params=params,
+                path_params={"school_id": school},
+            )
+        else:
+            raw = await self.collection("/students", "users", params=params)
+        return [u for u in users_in({"users": raw}, "users") if u.is_student]
+
+    async def student(self, sourced_id: str) -> User:
+        """One student; ``NotFoundError`` for an unknown id or a user who is not a student."""
+        path = "/students/{sourced_id}"
+        response = await self._get(path, path_params={"sourced_id": sourced_id})
+        found = users_in(_json(response), "user")
+        if not found or not found[0].is_student:
+            raise NotFoundError(
+                f"{ADAPTER_ID}: GET {path} is not a student",
+                adapter=ADAPTER_ID,
+                status=response.status_code,
+            )
+        return found[0]
+
+    async def user(self, sourced_id: str) -> User | None:
+        """One user by id, or None when the service does not know it."""
+        try:
+            response = await self._get(
+                "/users/{sourced_id}", path_params={"sourced_id": sourced_id}
+            )
+        except NotFoundError:
+            return None
+        found = users_in(_json(response), "user")
+        return found[0] if found else None
+
+    async def users(self, sourced_ids: Iterable[str]) -> list[User]:
+        """The users with these ids, in order, fetched concurrently; unknown ids skipped."""
+        found = await asyncio.gather(*(self._bounded(self.user(i)) for i in sourced_ids))
+        return [u for u in found if u is not None]
+
+    async def demographics(self, sourced_id: str) -> Demographics | None:
+        """One person's demographics, or None when the service holds none."""
+        try:
+            response = await self._get(
+                "/demographics/{sourced_id}", path_params={"sourced_id": sourced_id}
+            )
+        except NotFoundError:
+            return None
+        found = demographics_in(_json(response))
+        return found[0] if found else None
+
+    async def demographics_of(self, sourced_ids: Iterable[str]) -> dict[str, Demographics]:
+        """The demographics of these people, fetched concurrently, by sourcedId."""
+        found = await asyncio.gather(*(self._bounded(self.demographics(i)) for i in sourced_ids))
+        return {d.sourced_id: d for d in found if d is not None}
+
+    async def all_demographics(self) -> dict[str, Demographics]:
+        """Every demographics record, by sourcedId."""
+        raw = await self.collection("/demographics", "demographics")
+        return {d.sourced_id: d for d in demographics_in({"demographics": raw})}
+
+    async def ping(self) -> None:
+        """One small authenticated read; raises an ``AdapterError`` when it fails."""
+        school = self._settings.school_sourced_id
+        if school:
+            await self._get(
+                "/schools/{school_id}/students",
+                path_params={"school_id": school},
+                params={"limit": 1},
+            )
+        else:
+            await self._get("/students", params={"limit": 1})
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _total(response: httpx.Response) -> int | None:
+    raw = response.headers.get("x-total-count", "")
+    return int(raw) if raw.strip().isdigit() else None
+
+
+def _sourced_id(item: Any) -> Any:
+    return item.get("sourcedId") if isinstance(item, dict) else None
+
+
+def _unique(pages: list[list[Any]]) -> list[dict[str, Any]]:
+    seen: set[Any] = set()
+    out = []
+    for page in pages:
+        for item in page:
+            key = _sourced_id(item)
+            if isinstance(item, dict) and key not in seen:
+                seen.add(key)
+                out.append(item)
+    return out

@@ -1,0 +1,274 @@
+"""OneRoster 1.2 wire models, and the mapping to the hub's pupils and contacts.
+
+The wire models are lenient (unknown fields ignored, optional fields optional): real
+servers differ from the specification, and only what Doorstep uses is read. OneRoster
+has no address field; a provider that publishes one puts it under the user's
+``metadata`` as ``address`` (``line1``, ``line2``, ``town``, ``postcode``,
+``householdId``), and Doorstep reads it from there when present.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hub.errors import AdapterError, AuthError, NotFoundError, RejectedError, TransientError
+from hub.models import Address, Contact, Pupil
+
+STUDENT_ROLE = "student"
+CONTACT_ROLES = ("guardian", "parent", "relative")
+"""Roles of the people a pupil's ``agents`` may point at, in order of precedence."""
+PARENTAL_RESPONSIBILITY_ROLES = frozenset({"guardian", "parent"})
+"""Roles taken to hold parental responsibility; a ``relative`` is not assumed to."""
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+
+
+class GuidRef(_Wire):
+    """A reference to another OneRoster object (``org`` or ``user``)."""
+
+    sourced_id: str = Field(alias="sourcedId", min_length=1)
+    type: str | None = None
+
+
+class Role(_Wire):
+    """One of a user's roles at an org (1.2: ``roles[]``)."""
+
+    role_type: str = Field(default="primary", alias="roleType")
+    role: str
+    org: GuidRef | None = None
+
+
+class WireAddress(_Wire):
+    """An address a provider publishes under ``metadata.address`` (not in the standard)."""
+
+    line1: str | None = None
+    line2: str | None = None
+    town: str | None = None
+    postcode: str | None = None
+    household_id: str | None = Field(default=None, alias="householdId")
+
+
+class User(_Wire):
+    """A OneRoster user: a student, or one of their guardians, parents or relatives."""
+
+    sourced_id: str = Field(alias="sourcedId", min_length=1)
+    status: str = "active"
+    date_last_modified: datetime | None = Field(default=None, alias="dateLastModified")
+    given_name: str = Field(alias="givenName", repr=False)
+    family_name: str = Field(alias="familyName", repr=False)
+    roles: tuple[Role, ...] = ()
+    agents: tuple[GuidRef, ...] = ()
+    grades: tuple[str, ...] = ()
+    email: str | None = Field(default=None, repr=False)
+    phone: str | None = Field(default=None, repr=False)
+    sms: str | None = Field(default=None, repr=False)
+    metadata: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+    @property
+    def active(self) -> bool:
+        """False for a record the server marks ``tobedeleted``."""
+        return self.status != "tobedeleted"
+
+    def role_names(self) -> list[str]:
+        """The user's roles, primary ones first."""
+        ordered = sorted(self.roles, key=lambda r: r.role_type != "primary")
+        return [r.role for r in ordered]
+
+    @property
+    def is_student(self) -> bool:
+        """The user holds the ``student`` role."""
+        return STUDENT_ROLE in self.role_names()
+
+    @property
+    def contact_role(self) -> str | None:
+        """``guardian``, ``parent`` or ``relative`` (primary role first), else None."""
+        for name in self.role_names():
+            if name in CONTACT_ROLES:
+                return name
+        return None
+
+
+class Demographics(_Wire):
+    """The part of a OneRoster demographics record Doorstep uses: the date of birth."""
+
+    sourced_id: str = Field(alias="sourcedId", min_length=1)
+    birth_date: date | None = Field(default=None, alias="birthDate", repr=False)
+
+
+class ImsxStatus(_Wire):
+    """The ``imsx_StatusInfo`` error envelope. The description is never read or shown."""
+
+    code_major: Literal["success", "processing", "failure", "unsupported"] = Field(
+        alias="imsx_codeMajor"
+    )
+    severity: str | None = Field(default=None, alias="imsx_severity")
+    code_minor: Any = Field(default=None, alias="imsx_CodeMinor")
+
+    def minor_codes(self) -> list[str]:
+        """The ``imsx_codeMinorFieldValue`` values we know, read leniently.
+
+        Servers differ (Ed-Fi sends a flat string); anything outside the standard's
+        list is dropped, so a server cannot put data into our messages this way.
+        """
+        raw = self.code_minor
+        values: list[Any]
+        if isinstance(raw, str):
+            values = [raw]
+        elif isinstance(raw, dict):
+            fields = raw.get("imsx_codeMinorField", [])
+            fields = fields if isinstance(fields, list) else [fields]
+            values = [f.get("imsx_codeMinorFieldValue") for f in fields if isinstance(f, dict)]
+        else:
+            values = []
+        return [v for v in values if v in KNOWN_MINOR_CODES]
+
+
+KNOWN_MINOR_CODES = frozenset(
+    {
+        "fullsuccess",
+        "invalid_filter_field",
+        "invalid_selection_field",
+        "invaliddata",
+        "unauthorisedrequest",
+        "forbidden",
+        "server_busy",
+        "unknownobject",
+        "internal_server_error",
+    }
+)
+
+
+def users_in(body: Any, key: str) -> list[User]:
+    """Parse the users under ``key`` (``users`` or ``user``) of a response body."""
+    raw = body.get(key) if isinstance(body, dict) else None
+    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
+    return [User.model_validate(item) for item in items]
+
+
+def demographics_in(body: Any) -> list[Demographics]:
+    """Parse the demographics records (one or many) of a response body."""
+    raw = body.get("demographics") if isinstance(body, dict) else None
+    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
+    return [Demographics.model_validate(item) for item in items]
+
+
+def imsx_error(
+    body: Any, *, adapter: str, method: str, path_template: str, status: int
+) -> AdapterError | None:
+    """The hub error for an ``imsx_StatusInfo`` failure body, or None if it is not one.
+
+    Used for servers that answer a failure with HTTP 200. The message names the
+    method, path template, status and the standard minor codes only: the
+    description may quote the request or the data, so it is never echoed.
+    """
+    if not isinstance(body, dict) or "imsx_codeMajor" not in body:
+        return None
+    try:
+        info = ImsxStatus.model_validate(body)
+    except ValidationError:
+        return None
+    if info.code_major not in ("failure", "unsupported"):
+        return None
+    codes = info.minor_codes()
+    detail = ",".join(codes) or info.code_major
+    message = f"{adapter}: {method} {path_template} failed ({status}, {detail})"
+    kinds: dict[str, type[AdapterError]] = {
+        "unauthorisedrequest": AuthError,
+        "forbidden": AuthError,
+        "unknownobject": NotFoundError,
+        "server_busy": TransientError,
+        "internal_server_error": TransientError,
+    }
+    kind = next((kinds[c] for c in codes if c in kinds), RejectedError)
+    return kind(message, adapter=adapter, status=status)
+
+
+def to_address(user: User) -> Address | None:
+    """The address published under ``metadata.address``, if complete enough to visit."""
+    raw = user.metadata.get("address")
+    if not isinstance(raw, dict):
+        return None
+    try:
+        wire = WireAddress.model_validate(raw)
+    except ValidationError:
+        return None
+    if not (wire.line1 and wire.town and wire.postcode):
+        return None
+    return Address(
+        line1=wire.line1,
+        line2=wire.line2 or None,
+        town=wire.town,
+        postcode=wire.postcode,
+        household_id=wire.household_id,
+    )
+
+
+def to_pupil(user: User, *, school_id: str, demographics: Demographics | None = None) -> Pupil:
+    """Map a OneRoster student to a hub ``Pupil`` (legal names; grade as year group)."""
+    return Pupil(
+        id=user.sourced_id,
+        school_id=school_id,
+        first_name=user.given_name,
+        last_name=user.family_name,
+        date_of_birth=demographics.birth_date if demographics else None,
+        year_group=user.grades[0] if user.grades else None,
+        address=to_address(user),
+    )
+
+
+def to_contact(user: User, *, pupil_id: str, priority: int) -> Contact | None:
+    """Map a guardian, parent or relative to a hub ``Contact``; None for other roles.
+
+    ``guardian`` and ``parent`` are taken to hold parental responsibility; OneRoster
+    cannot say whether a ``relative`` does, so they are not assumed to.
+    """
+    role = user.contact_role
+    if role is None:
+        return None
+    name = " ".join(part for part in (user.given_name, user.family_name) if part)
+    return Contact(
+        id=user.sourced_id,
+        pupil_id=pupil_id,
+        name=name,
+        relationship=role,
+        parental_responsibility=role in PARENTAL_RESPONSIBILITY_ROLES,
+        phone=user.phone or user.sms or None,
+        email=user.email or None,
+        address=to_address(user),
+        priority=priority,
+    )
+
+
+def filter_after(field: str, moment: datetime) -> str:
+    """The OneRoster filter ``<field>>'<UTC instant>'`` for records changed after ``moment``.
+
+    The instant is written in UTC to the second, rounded down, so nothing changed
+    within that second is missed. Encoding of the whole expression is left to the
+    HTTP layer.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("the moment must be timezone-aware")
+    return filter_predicate(field, ">", moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+_OPERATORS = frozenset({"=", "!=", ">", ">=", "<", "<=", "~"})
+
+
+def filter_predicate(field: str, operator: str, value: str) -> str:
+    """One OneRoster filter predicate, ``field<op>'value'``, with the value quoted.
+
+    OneRoster defines no escape for a quote inside a value, so a value holding one is
+    refused rather than sent in a form a server could read differently.
+    """
+    if not field.replace(".", "").isalnum():
+        raise ValueError("filter field must be a plain field name")
+    if operator not in _OPERATORS:
+        raise ValueError("unknown filter operator")
+    if "'" in value:
+        raise ValueError("a filter value cannot hold a single quote")
+    return f"{field}{operator}'{value}'"
