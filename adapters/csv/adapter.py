@@ -1,0 +1,162 @@
+"""The ``csv`` adapter: pupils, contacts and attendance from SIMS/Arbor-style export files."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import ClassVar
+
+import structlog
+
+from hub import hookimpl
+from hub.adapter import AdapterManifest
+from hub.adapters.csv.client import ADAPTER, CsvExports
+from hub.adapters.csv.fake import FakeState, create_app
+from hub.adapters.csv.models import (
+    ImportReport,
+    MarkRow,
+    PupilRecord,
+    summarise_marks,
+    summarise_totals,
+)
+from hub.adapters.csv.settings import CsvSettings
+from hub.errors import NotFoundError
+from hub.hooks.types import (
+    AttendanceSummary,
+    HealthReport,
+    MockBackendRegistrar,
+    SettingsRegistrar,
+)
+from hub.models import Contact, Pupil, School
+
+log = structlog.get_logger(__name__)
+
+
+class CsvAdapter:
+    """Reads the school's MIS exports (SIMS or Arbor style CSV files) from disk.
+
+    ``transport`` and ``sleep`` are accepted for the shape every adapter shares; files
+    need neither. Bad rows never stop an import: ``import_report()`` lists them with
+    file, line and reason.
+    """
+
+    manifest: ClassVar[AdapterManifest] = AdapterManifest(
+        id="csv",
+        name="CSV exports (SIMS, Arbor)",
+        roles=frozenset({"mis"}),
+        capabilities=frozenset({"attendance", "incremental_sync"}),
+        docs_url="adapters/csv/README.md",
+    )
+
+    def __init__(
+        self,
+        settings: CsvSettings,
+        *,
+        transport: object | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._settings = settings
+        self._exports = CsvExports(settings)
+        self._available: bool | None = None
+
+    async def start(self) -> None:
+        """Nothing to open: files are read when a hook needs them."""
+
+    async def stop(self) -> None:
+        """Forget what was read, so nothing of the exports stays in memory."""
+        self._exports = CsvExports(self._settings)
+
+    def import_report(self) -> ImportReport:
+        """Rows read, imported and rejected (file, line, reason) by the latest reads."""
+        return self._exports.report()
+
+    # --- registration ----------------------------------------------------------------
+
+    @staticmethod
+    @hookimpl
+    def hub_register_settings(register: SettingsRegistrar) -> None:
+        """Declare ``[adapters.csv]``."""
+        register(ADAPTER, CsvSettings)
+
+    @staticmethod
+    @hookimpl
+    def hub_register_mock_backends(register: MockBackendRegistrar) -> None:
+        """Offer the export-file generator as this adapter's fake."""
+        register(ADAPTER, create_app, FakeState)
+
+    # --- pull --------------------------------------------------------------------------
+
+    @hookimpl
+    async def hub_pull_pupil(self, school: School, pupil_id: str) -> Pupil:
+        """The pupil's row of the pupils export."""
+        for record in await self._pupils(school):
+            if record.pupil.id == pupil_id:
+                return record.pupil
+        raise NotFoundError("csv: the pupils export has no row for that pupil id", adapter=ADAPTER)
+
+    @hookimpl
+    async def hub_pull_pupils(self, school: School, since: datetime | None) -> list[Pupil]:
+        """The roll; with ``since``, rows changed since then by their last-modified
+        column, else the whole file if it changed since then, else nothing."""
+        records = await self._pupils(school)
+        if since is None:
+            return [record.pupil for record in records]
+        if any(record.changed_at is not None for record in records):
+            return [r.pupil for r in records if r.changed_at is None or r.changed_at >= since]
+        modified = self._exports.modified_at("pupils")
+        if modified is not None and modified < since:
+            return []
+        return [record.pupil for record in records]
+
+    @hookimpl
+    async def hub_pull_contacts(self, pupil_id: str) -> list[Contact]:
+        """The pupil's contacts, first priority first."""
+        imported = await asyncio.to_thread(self._exports.contacts)
+        found = [contact for contact in imported.records if contact.pupil_id == pupil_id]
+        return sorted(found, key=lambda contact: contact.priority)
+
+    @hookimpl
+    async def hub_pull_attendance(
+        self, pupil_id: str, since: date, until: date
+    ) -> AttendanceSummary | None:
+        """Sessions possible and attended over the window, or None when not known."""
+        imported = await asyncio.to_thread(self._exports.attendance)
+        if imported is None:
+            return None
+        rows = [row for row in imported.records if row.pupil_id == pupil_id]
+        if not rows:
+            return None
+        marks = [row for row in rows if isinstance(row, MarkRow)]
+        if marks:
+            return summarise_marks(pupil_id, marks, since, until)
+        totals = [row for row in rows if not isinstance(row, MarkRow)]
+        return summarise_totals(pupil_id, totals, since, until)
+
+    # --- health ------------------------------------------------------------------------
+
+    @hookimpl
+    async def hub_health(self, now: datetime) -> HealthReport:
+        """OK when every configured export is present, readable and has its columns."""
+        problems = await asyncio.to_thread(self._exports.problems)
+        self._note_availability(not problems)
+        if problems:
+            return HealthReport(
+                component=ADAPTER, ok=False, detail="; ".join(problems), checked_at=now
+            )
+        return HealthReport(component=ADAPTER, ok=True, detail="exports readable", checked_at=now)
+
+    async def _pupils(self, school: School) -> list[PupilRecord]:
+        secret = self._settings.household_secret
+        key = (secret.get_secret_value() if secret else school.id).encode("utf-8")
+        imported = await asyncio.to_thread(self._exports.pupils, school.id, key)
+        return imported.records
+
+    def _note_availability(self, available: bool) -> None:
+        if available == self._available:
+            return
+        if not available:
+            log.warning("adapter.unavailable", adapter=ADAPTER)
+        elif self._available is not None:
+            log.info("adapter.recovered", adapter=ADAPTER)
+        self._available = available
