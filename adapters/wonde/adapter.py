@@ -1,0 +1,132 @@
+"""``WondeAdapter``: pupils, contacts and attendance from Wonde, as hook implementations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import ClassVar
+
+import httpx
+import structlog
+
+from hub import hookimpl
+from hub.adapter import AdapterManifest
+from hub.adapters.wonde.client import ADAPTER_ID, WondeClient
+from hub.adapters.wonde.fake import FakeState, create_app
+from hub.adapters.wonde.models import to_attendance, to_contacts, to_pupil
+from hub.adapters.wonde.settings import WondeSettings
+from hub.errors import AdapterError
+from hub.hooks.types import (
+    AttendanceSummary,
+    HealthReport,
+    MockBackendRegistrar,
+    SettingsRegistrar,
+)
+from hub.models import Contact, Pupil, School
+
+log = structlog.get_logger(__name__)
+
+
+class WondeAdapter:
+    """A school's MIS through Wonde: the roll, contacts with parental responsibility,
+    home addresses grouped into households, and attendance summaries."""
+
+    manifest: ClassVar[AdapterManifest] = AdapterManifest(
+        id=ADAPTER_ID,
+        name="Wonde",
+        roles=frozenset({"mis"}),
+        capabilities=frozenset({"pupils", "contacts", "attendance", "incremental_sync"}),
+        docs_url="https://docs.wonde.com/",
+        codeowners=("@doorstep/adapters",),
+    )
+
+    def __init__(
+        self,
+        settings: WondeSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._client = WondeClient(settings, transport=transport, sleep=sleep)
+        self._available: bool | None = None
+
+    async def start(self) -> None:
+        """Nothing to open: connections are made on the first request."""
+
+    async def stop(self) -> None:
+        """Close the client's connections."""
+        await self._client.aclose()
+
+    # --- start-up -----------------------------------------------------------------------
+
+    @staticmethod
+    @hookimpl
+    def hub_register_settings(register: SettingsRegistrar) -> None:
+        register(ADAPTER_ID, WondeSettings)
+
+    @staticmethod
+    @hookimpl
+    def hub_register_mock_backends(register: MockBackendRegistrar) -> None:
+        register(ADAPTER_ID, create_app, FakeState)
+
+    # --- pull ---------------------------------------------------------------------------
+
+    @hookimpl
+    async def hub_pull_pupil(self, school: School, pupil_id: str) -> Pupil:
+        return to_pupil(await self._client.student(pupil_id), school_id=school.id)
+
+    @hookimpl
+    async def hub_pull_pupils(self, school: School, since: datetime | None) -> list[Pupil]:
+        return [to_pupil(s, school_id=school.id) async for s in self._client.students(since)]
+
+    @hookimpl
+    async def hub_pull_contacts(self, pupil_id: str) -> list[Contact]:
+        return to_contacts(await self._client.student(pupil_id))
+
+    @hookimpl
+    async def hub_pull_attendance(
+        self, pupil_id: str, since: date, until: date
+    ) -> AttendanceSummary | None:
+        rows = await self._client.attendance_summaries(pupil_id, since, until)
+        if not any(row.student == pupil_id for row in rows):
+            return None  # Wonde holds no summary for this pupil: attendance is not known
+        return to_attendance(rows, pupil_id=pupil_id, since=since, until=until)
+
+    # --- health -------------------------------------------------------------------------
+
+    @hookimpl
+    async def hub_health(self, now: datetime) -> HealthReport:
+        try:
+            await self._client.school()
+        except AdapterError as exc:
+            self._note_availability(False, exc)
+            status = f" ({exc.status})" if exc.status else ""
+            return HealthReport(
+                component=ADAPTER_ID,
+                ok=False,
+                detail=f"{type(exc).__name__}{status}: {_fix_for(exc)}",
+                checked_at=now,
+            )
+        self._note_availability(True, None)
+        return HealthReport(
+            component=ADAPTER_ID, ok=True, detail="school reachable", checked_at=now
+        )
+
+    def _note_availability(self, available: bool, exc: AdapterError | None) -> None:
+        """Log 'unavailable' once when Wonde stops answering and 'recovered' once after."""
+        if available == self._available:
+            return
+        if not available:
+            log.warning("adapter.unavailable", adapter=ADAPTER_ID, error=type(exc).__name__)
+        elif self._available is False:
+            log.info("adapter.recovered", adapter=ADAPTER_ID)
+        self._available = available
+
+
+def _fix_for(exc: AdapterError) -> str:
+    if exc.status in (401, 403):
+        return "check the token and that the school approved the app in Wonde"
+    if exc.status == 404:
+        return "check school_id and region"
+    return "Wonde did not answer; try again later"

@@ -1,0 +1,183 @@
+"""The Wonde API client, over ``hub.http.HttpClient``.
+
+Bearer token auth; every list is read in cursor mode (``cursor=true``, then each
+``meta.pagination.next`` link) to the end, which, unlike offset paging, skips no rows
+when the MIS changes mid-sync. A ``next`` link must stay on the same origin and path,
+so the token never travels elsewhere; "more pages" without a link is an error, never
+a silent stop. Messages name the path template only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, quote
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from hub.adapters.wonde.models import (
+    One,
+    Page,
+    WondeAttendanceSummary,
+    WondeStudent,
+)
+from hub.adapters.wonde.settings import WondeSettings
+from hub.errors import AdapterError
+from hub.http import HttpClient
+
+ADAPTER_ID = "wonde"
+
+STUDENT_INCLUDES = (
+    "contacts",
+    "contacts.contact_details",
+    "contact_details",
+    "extended_details",
+    "year",
+)
+"""Asked for with every student: contacts with their details, the home address, the year."""
+
+UPDATED_AFTER_FORMAT = "%Y-%m-%d %H:%M:%S"
+"""``updated_after`` as Wonde's client documents it, sent in UTC."""
+
+STUDENTS = "/schools/{school_id}/students"
+STUDENT = "/schools/{school_id}/students/{student_id}"
+SUMMARIES = "/schools/{school_id}/attendance-summaries"
+SCHOOL = "/schools/{school_id}"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class BearerToken(httpx.Auth):
+    """``Authorization: Bearer <token>``, read from the ``SecretStr`` only when sending."""
+
+    def __init__(self, token: SecretStr) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
+        yield request
+
+
+class WondeClient:
+    """Reads one school's students, contacts and attendance from Wonde."""
+
+    def __init__(
+        self,
+        settings: WondeSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._settings = settings
+        self._school = {"school_id": settings.school_id}
+        self._http = HttpClient(
+            ADAPTER_ID,
+            settings,
+            transport=transport,
+            sleep=sleep,
+            auth=BearerToken(settings.token),
+            headers={"Accept": "application/json"},
+        )
+        self._base = httpx.URL(str(settings.base_url))
+
+    async def school(self) -> dict[str, Any]:
+        """The school record: proves the token works and the school approved the app."""
+        body = await self._http.get_json(SCHOOL, path_params=self._school)
+        return _parse(One[dict[str, Any]], body, SCHOOL).data
+
+    async def student(self, student_id: str) -> WondeStudent:
+        """One student with contacts, address and year; ``NotFoundError`` if unknown."""
+        path_params = {**self._school, "student_id": student_id}
+        params = {"include": ",".join(STUDENT_INCLUDES)}
+        body = await self._http.get_json(STUDENT, path_params=path_params, params=params)
+        return _parse(One[WondeStudent], body, STUDENT).data
+
+    async def students(self, since: datetime | None = None) -> AsyncIterator[WondeStudent]:
+        """Every student, or those updated after ``since``, page after page to the end."""
+        params = {"include": ",".join(STUDENT_INCLUDES)}
+        if since is not None:
+            params["updated_after"] = since.astimezone(UTC).strftime(UPDATED_AFTER_FORMAT)
+        async for page in self._pages(STUDENTS, WondeStudent, params):
+            for student in page:
+                yield student
+
+    async def attendance_summaries(
+        self, student_id: str, since: date, until: date
+    ) -> list[WondeAttendanceSummary]:
+        """The student's attendance summary rows for the window (first and last day)."""
+        params = {
+            "student_id": student_id,
+            "start_date": since.isoformat(),
+            "end_date": until.isoformat(),
+        }
+        return [
+            row
+            async for page in self._pages(SUMMARIES, WondeAttendanceSummary, params)
+            for row in page
+        ]
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        """True once ``aclose()`` has run."""
+        return self._http.is_closed
+
+    async def _pages(
+        self, template: str, model: type[M], params: dict[str, str]
+    ) -> AsyncIterator[list[M]]:
+        query = {**params, "cursor": "true", "per_page": str(self._settings.page_size)}
+        seen: set[str] = set()
+        while True:
+            body = await self._http.get_json(template, path_params=self._school, params=query)
+            page = _parse(Page[model], body, template)  # type: ignore[valid-type]
+            yield page.data
+            link = page.next_url
+            if not link:
+                if page.more:
+                    raise self._error(template, "said more pages follow but gave no next link")
+                return
+            if not page.data:
+                return
+            query = self._next_query(template, link)
+            cursor = query.get("cursor", "")
+            if cursor in seen:
+                raise self._error(template, "gave the same next link twice")
+            seen.add(cursor)
+
+    def _next_query(self, template: str, link: str) -> dict[str, str]:
+        """The query of a ``next`` link, once it is known to point where we asked."""
+        try:
+            url = httpx.URL(link)
+        except httpx.InvalidURL:
+            raise self._error(template, "gave a next link that is not a URL") from None
+        expected_path = self._base.path.rstrip("/") + template.format_map(
+            {k: quote(v, safe="") for k, v in self._school.items()}
+        )
+        same_origin = (url.scheme, url.host, url.port) == (
+            self._base.scheme,
+            self._base.host,
+            self._base.port,
+        )
+        if not same_origin or url.path.rstrip("/") != expected_path:
+            raise self._error(template, "gave a next link to another place; refused")
+        return dict(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
+
+    def _error(self, template: str, what: str) -> AdapterError:
+        return AdapterError(f"{ADAPTER_ID}: GET {template} {what}", adapter=ADAPTER_ID)
+
+
+def _parse(model: type[M], body: Any, template: str) -> M:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
+        raise AdapterError(
+            f"{ADAPTER_ID}: GET {template} answered in an unexpected shape (at {where})",
+            adapter=ADAPTER_ID,
+        ) from None
