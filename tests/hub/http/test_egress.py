@@ -1,0 +1,196 @@
+"""The egress guard at connect time: refused addresses never reach a dial.
+
+Every test dials through ``RecordingBackend``, which records each dial and only
+really connects to 127.0.0.1, or never dials at all; no non-loopback address is
+contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Sequence
+
+import pytest
+
+from hub.errors import AdapterConfigError, TransientError
+from hub.http import EgressGuard, HttpClient, HttpSettings, build_transport
+from tests.hub.http.servers import RecordingBackend, SleepRecorder, answer, read_head, serve
+
+LOOPBACK = ["127.0.0.0/8"]
+
+
+def resolver_for(table: dict[str, list[str]]):
+    async def resolve(host: str, port: int) -> Sequence[str]:
+        return table[host]
+
+    return resolve
+
+
+def guarded_client(
+    base_url: str,
+    backend: RecordingBackend,
+    *,
+    allow: list[str] | None = None,
+    resolver=None,
+    **settings: object,
+) -> HttpClient:
+    merged: dict[str, object] = {
+        "base_url": base_url,
+        "allow_private_cidrs": allow or [],
+        "max_attempts": 1,
+        "connect_timeout_s": 1,
+        **settings,
+    }
+    http = HttpSettings.model_validate(merged)
+    transport = build_transport("demo", http, backend=backend, resolver=resolver)
+    return HttpClient("demo", http, transport=transport, sleep=SleepRecorder())
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://169.254.169.254/",
+        "http://[fe80::1]/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[fd00:ec2::254]/",
+        "http://100.100.100.200/",
+        "http://0.0.0.0/",
+        "http://[::]/",
+    ],
+)
+async def test_never_allowed_addresses_are_refused_before_any_dial(base_url: str) -> None:
+    backend = RecordingBackend()
+    everything_private = ["10.0.0.0/8", "100.64.0.0/10", "fc00::/7", "127.0.0.0/8"]
+    async with guarded_client(base_url, backend, allow=everything_private) as client:
+        with pytest.raises(AdapterConfigError, match="address not allowed") as caught:
+            await client.request("GET", "/latest/meta-data?token=abc")
+    assert backend.dialled == []
+    assert caught.value.adapter == "demo"
+    assert "token" not in str(caught.value)
+    assert "meta-data" not in str(caught.value)
+
+
+async def test_metadata_address_is_refused_by_the_default_transport() -> None:
+    settings = HttpSettings.model_validate({"base_url": "http://169.254.169.254/"})
+    async with HttpClient("demo", settings, sleep=SleepRecorder()) as client:
+        with pytest.raises(AdapterConfigError, match="cloud metadata"):
+            await client.request("GET", "/latest")
+
+
+async def test_a_name_resolving_to_link_local_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["169.254.10.20"]
+
+    monkeypatch.setattr("hub.http.egress.resolve_host", resolve)
+    settings = HttpSettings.model_validate({"base_url": "https://mis.school.test/"})
+    async with HttpClient("demo", settings, sleep=SleepRecorder()) as client:
+        with pytest.raises(AdapterConfigError, match="link-local"):
+            await client.request("GET", "/pupils")
+    assert asked == ["mis.school.test"]
+
+
+async def test_a_name_with_any_refused_address_is_refused() -> None:
+    backend = RecordingBackend()
+    resolver = resolver_for({"mis.school.test": ["203.0.113.9", "93.184.216.34", "10.1.1.1"]})
+    async with guarded_client("http://mis.school.test/", backend, resolver=resolver) as client:
+        with pytest.raises(AdapterConfigError, match="private"):
+            await client.request("GET", "/pupils")
+    assert backend.dialled == []
+
+
+async def test_private_address_refused_unless_its_cidr_is_allowed() -> None:
+    backend = RecordingBackend()
+    async with guarded_client("http://10.0.0.5/", backend) as client:
+        with pytest.raises(AdapterConfigError, match=r"private 10\.0\.0\.5"):
+            await client.request("GET", "/pupils")
+    assert backend.dialled == []
+
+    async with guarded_client("http://10.0.0.5/", backend, allow=["10.0.0.0/24"]) as client:
+        with pytest.raises(TransientError):  # passed the guard; the test backend won't dial
+            await client.request("GET", "/pupils")
+    assert backend.dialled == [("10.0.0.5", 80)]
+
+
+async def test_loopback_refused_unless_allowed() -> None:
+    for url in ("http://127.0.0.1/", "http://[::1]/", "http://2130706433/", "http://localhost/"):
+        backend = RecordingBackend()
+        async with guarded_client(url, backend) as client:
+            with pytest.raises(AdapterConfigError, match="loopback"):
+                await client.request("GET", "/")
+        assert backend.dialled == []
+
+
+async def _hello(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    head = await read_head(reader)
+    host = next(line for line in head.split(b"\r\n") if line.lower().startswith(b"host:"))
+    writer.write(answer(200, {"content-type": "text/plain"}, host))
+    await writer.drain()
+
+
+async def test_allowed_loopback_dials_the_checked_ip_and_keeps_the_host_name() -> None:
+    backend = RecordingBackend()
+    async with serve(_hello) as port:
+        resolver = resolver_for({"mis.school.test": ["127.0.0.1"]})
+        base = f"http://mis.school.test:{port}/"
+        async with guarded_client(base, backend, allow=LOOPBACK, resolver=resolver) as client:
+            response = await client.request("GET", "/")
+    assert backend.dialled == [("127.0.0.1", port)]
+    assert response.content.decode().lower() == f"host: mis.school.test:{port}"
+
+
+async def test_a_redirect_to_link_local_is_refused_even_when_following_redirects() -> None:
+    async def redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(answer(302, {"location": "http://169.254.169.254/latest/meta-data/"}))
+        await writer.drain()
+
+    backend = RecordingBackend()
+    async with serve(redirect) as port:
+        base = f"http://127.0.0.1:{port}/"
+        async with guarded_client(base, backend, allow=LOOPBACK, follow_redirects=True) as client:
+            with pytest.raises(AdapterConfigError, match="cloud metadata"):
+                await client.request("GET", "/pupils")
+    assert backend.dialled == [("127.0.0.1", port)]
+
+
+async def test_redirects_are_not_followed_by_default() -> None:
+    async def redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(answer(302, {"location": "http://169.254.169.254/"}))
+        await writer.drain()
+
+    backend = RecordingBackend()
+    async with serve(redirect) as port:
+        client = guarded_client(f"http://127.0.0.1:{port}/", backend, allow=LOOPBACK)
+        async with client:
+            response = await client.request("GET", "/pupils")
+    assert response.status_code == 302
+    assert backend.dialled == [("127.0.0.1", port)]
+
+
+async def test_a_name_that_does_not_resolve_is_transient() -> None:
+    async def fail(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "not known")
+
+    backend = RecordingBackend()
+    async with guarded_client("http://nowhere.test/", backend, resolver=fail) as client:
+        with pytest.raises(TransientError, match="ConnectError"):
+            await client.request("GET", "/")
+    assert backend.dialled == []
+
+
+async def test_unix_sockets_are_refused() -> None:
+    guard = EgressGuard("demo")
+    with pytest.raises(AdapterConfigError, match="address not allowed"):
+        await guard.connect_unix_socket("/run/docker.sock")
+
+
+async def test_the_default_resolver_answers_ip_literals_without_dns() -> None:
+    from hub.http import resolve_host
+
+    assert await resolve_host("127.0.0.1", 80) == ["127.0.0.1"]
+    assert await resolve_host("2130706433", 80) == ["127.0.0.1"]
