@@ -111,6 +111,8 @@ class FakeState:
         self.latency_s = latency_s
         self.seed = seed
         self.requests: list[RecordedRequest] = []
+        self.records: list[object] = []
+        """What pushes created: always empty, the adapter only reads."""
         self.students: dict[str, _Student] = {}
         self.contacts: dict[str, _Contact] = {}
         self._failures: list[_Failure] = []
@@ -153,6 +155,10 @@ class FakeState:
                     values.add(address["street"])
                     values.add(address["postcode"])
         return frozenset(v for v in values if len(v) >= 4)
+
+    def pupil_ids(self) -> list[str]:
+        """The seeded students' Wonde ids, in the order pages follow."""
+        return sorted(self.students)
 
     def sorted_students(self) -> list[_Student]:
         """Students in id order, the order cursor pages follow."""

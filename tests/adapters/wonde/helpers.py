@@ -29,7 +29,7 @@ def settings_for(state: FakeState, **overrides: Any) -> WondeSettings:
 
 
 def transport(state: FakeState) -> httpx.ASGITransport:
-    return httpx.ASGITransport(app=create_app(state))  # type: ignore[arg-type]
+    return httpx.ASGITransport(app=create_app(state))
 
 
 def client_for(state: FakeState, sleeps: Sleeps | None = None, **overrides: Any) -> WondeClient:
