@@ -10,12 +10,14 @@ the overall deadline (httpx read timeouts are per chunk), retries per
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
+import structlog
 
 from hub.errors import AdapterConfigError, AdapterError, TransientError
 from hub.http.defaults import IDEMPOTENT_METHODS, user_agent
@@ -25,6 +27,8 @@ from hub.http.status import describe, error_for
 from hub.http.transport import build_transport, limits_for
 
 PathParams = Mapping[str, str | int]
+
+log = structlog.get_logger(__name__)
 
 
 class HttpClient:
@@ -162,6 +166,16 @@ class HttpClient:
                 self._describe(method, shown, "has an unsupported URL scheme"),
                 adapter=self.adapter_id,
             ) from None
+        except httpx.ConnectError as exc:
+            if not _is_certificate_failure(exc):
+                raise self._transient(method, shown, "failed (ConnectError)") from None
+            log.warning("http.tls_failed", adapter=self.adapter_id, method=method, path=shown)
+            raise AdapterConfigError(
+                self._describe(
+                    method, shown, "refused: the server's TLS certificate failed checks"
+                ),
+                adapter=self.adapter_id,
+            ) from None
         except httpx.TransportError as exc:
             raise self._transient(method, shown, f"failed ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
@@ -204,3 +218,15 @@ class HttpClient:
             raise ValueError(
                 f"path template {shown!r} cannot be filled ({type(exc).__name__})"
             ) from None
+
+
+def _is_certificate_failure(error: BaseException) -> bool:
+    """True when a connect error was the server's certificate failing verification."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
