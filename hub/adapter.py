@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+import structlog
 from pydantic import Field
 
 from hub.models.base import DomainModel, Slug
+
+log = structlog.get_logger(__name__)
 
 AdapterRole = Literal["mis", "safeguarding", "calendar", "notification"]
 """The part an adapter plays; each role implies the hooks it must implement.
@@ -47,3 +50,28 @@ class AdapterManifest(DomainModel):
     codeowners: tuple[str, ...] = Field(
         default=(), description="Who maintains it (GitHub handles or teams)."
     )
+
+
+class Availability:
+    """Logs an outside system going away once, and coming back once.
+
+    Hold one per adapter instance; call ``failed(error)`` when a call to the system
+    fails and ``succeeded()`` when one works. Only the change is logged, at info:
+    ``adapter.unavailable`` (with the error's type) and ``adapter.recovered``.
+    """
+
+    def __init__(self, adapter_id: str) -> None:
+        self.adapter_id = adapter_id
+        self.available = True
+
+    def failed(self, error: BaseException) -> None:
+        """Record a failed call; log ``adapter.unavailable`` if it was available."""
+        if self.available:
+            self.available = False
+            log.info("adapter.unavailable", adapter=self.adapter_id, error=type(error).__name__)
+
+    def succeeded(self) -> None:
+        """Record a call that worked; log ``adapter.recovered`` if it was unavailable."""
+        if not self.available:
+            self.available = True
+            log.info("adapter.recovered", adapter=self.adapter_id)

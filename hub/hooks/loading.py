@@ -9,13 +9,14 @@ the plugin and, where there is one, the hook.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from types import ModuleType, SimpleNamespace
 from typing import Literal
 
 import pluggy
+import structlog
 
 from hub.errors import PluginError
 from hub.hooks import NAME, specs
@@ -39,6 +40,8 @@ SYNC_HOOKS = frozenset(
 """Hooks whose implementations must be synchronous; only these may have wrappers."""
 
 _MARK = f"{NAME}_impl"
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -167,3 +170,24 @@ def _hub_attributes(plugin: object) -> Iterator[tuple[str, object]]:
         function = getattr(plugin, attr, None)
         if callable(function):
             yield attr, function
+
+
+async def call_each(adapters: Mapping[str, object], method: str) -> list[str]:
+    """Await ``method`` (``start`` or ``stop``) of every adapter that has one, in turn.
+
+    One adapter failing is logged with its name and the error type and does not stop
+    the others. Returns the names of those that failed.
+    """
+    failed: list[str] = []
+    for name, adapter in adapters.items():
+        function = getattr(adapter, method, None)
+        if not callable(function):
+            continue
+        try:
+            result = function()
+            if inspect.isawaitable(result):
+                await result
+        except Exception as exc:
+            failed.append(name)
+            log.error(f"adapter.{method}_failed", adapter=name, error=type(exc).__name__)
+    return failed

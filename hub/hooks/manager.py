@@ -22,7 +22,15 @@ from hub.errors import ConfigError, HookCardinalityError, PluginError
 from hub.hooks import calling
 from hub.hooks.calling import Answer, HookCall, expect, expect_list
 from hub.hooks.context import EventRecorder, PluginContext
-from hub.hooks.loading import Kind, discover, new_manager, per_school, register, validate
+from hub.hooks.loading import (
+    Kind,
+    call_each,
+    discover,
+    new_manager,
+    per_school,
+    register,
+    validate,
+)
 from hub.hooks.types import (
     AttendanceSummary,
     Authoriser,
@@ -149,6 +157,30 @@ class Hooks:
             for name, plugin in self._pm.list_name_plugin()
             if plugin is not None
         }
+
+    # --- adapter lifecycle --------------------------------------------------------------
+
+    def adapters(self) -> dict[str, object]:
+        """Every registered adapter instance, by name."""
+        return {
+            name: plugin
+            for name, plugin in self._pm.list_name_plugin()
+            if plugin is not None and self._kinds.get(name) == "adapter"
+        }
+
+    async def start(self) -> list[str]:
+        """Await every adapter's ``start()``; one failing does not stop the others.
+
+        Returns the names of the adapters that failed to start (each logged).
+        """
+        return await call_each(self.adapters(), "start")
+
+    async def aclose(self) -> list[str]:
+        """Await every adapter's ``stop()`` (closing its clients), each isolated.
+
+        Returns the names of the adapters whose ``stop()`` failed (each logged).
+        """
+        return await call_each(self.adapters(), "stop")
 
     # --- pull ---------------------------------------------------------------------------
 
