@@ -236,6 +236,11 @@ class CsvExports:
         """The configured file of one export, or None when the school has none."""
         return self.settings.path_of(export)
 
+    def setting_of(self, export: Export) -> str:
+        """The setting that names the export's file: ``<export>_file`` or ``folder``."""
+        explicit = f"{export}_file"
+        return explicit if getattr(self.settings, explicit) is not None else "folder"
+
     def layout(self, export: Export) -> Layout:
         """The preset's headers for ``export`` with the school's renamed ones."""
         overrides = getattr(self.settings, _COLUMN_SETTINGS[export]).model_dump()
@@ -320,7 +325,7 @@ class CsvExports:
         path = self.path(export)
         if path is None:
             raise AdapterConfigError(f"no {export} export is configured", adapter=ADAPTER)
-        signature = _signature(path, export)
+        signature = self._signature(export, path)
         cached = self._cache.get(export)
         if cached is not None and cached.signature == signature and cached.value.tag == tag:
             result: Imported[T] = cached.value.imported
@@ -341,16 +346,23 @@ class CsvExports:
         )
         return imported
 
+    def _signature(self, export: Export, path: Path) -> tuple[int, int]:
+        try:
+            stat = path.stat()
+        except OSError:
+            self._table(export, path)  # raises the error naming the export and setting
+            raise
+        return stat.st_mtime_ns, stat.st_size
+
     def _table(self, export: Export, path: Path) -> Table:
+        where = f"{export} export {path} (from {self.setting_of(export)})"
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise AdapterConfigError(
-                f"{export} export {path} does not exist", adapter=ADAPTER
-            ) from None
+            raise AdapterConfigError(f"{where} does not exist", adapter=ADAPTER) from None
         except OSError as exc:
             raise AdapterConfigError(
-                f"{export} export {path} cannot be read ({exc.strerror})", adapter=ADAPTER
+                f"{where} cannot be read ({exc.strerror})", adapter=ADAPTER
             ) from None
         return parse_table(
             data, name=path.name, encoding=self.settings.encoding, delimiter=self.settings.delimiter
@@ -362,15 +374,6 @@ class _Entry:
     imported: Any
     report: ImportReport
     tag: str
-
-
-def _signature(path: Path, export: Export) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        reason = "does not exist" if isinstance(exc, FileNotFoundError) else "cannot be read"
-        raise AdapterConfigError(f"{export} export {path} {reason}", adapter=ADAPTER) from None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def _required(export: Export, table: Table, exports: CsvExports) -> tuple[str, ...]:

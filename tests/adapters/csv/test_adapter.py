@@ -209,7 +209,11 @@ async def test_health_names_a_missing_folder_and_a_missing_column(
     missing, _ = hooks_over(CsvSettings(folder=tmp_path / "absent"))
     [report] = await missing.health(now=T0)
     assert not report.ok
-    assert f"pupils export {tmp_path / 'absent' / 'pupils.csv'} does not exist" in report.detail
+    absent = tmp_path / "absent"
+    assert report.detail == (
+        f"pupils export {absent / 'pupils.csv'} (from folder) does not exist; "
+        f"contacts export {absent / 'contacts.csv'} (from folder) does not exist"
+    )
 
     state.write(tmp_path)
     headers, rows = state.table("contacts")
