@@ -65,8 +65,8 @@ def refusal_reason(address: str | IPAddress, allowed: Iterable[IPNetwork] = ()) 
     ``allowed`` are the admin's CIDRs for loopback and private ranges. The reason is a
     short phrase ("link-local", "cloud metadata", "private") safe to put in a message.
     """
-    ip = unwrap(ip_address(address) if isinstance(address, str) else address)
-    fixed = _never_allowed(ip)
+    ip = _parse(address)
+    fixed = never_allowed_reason(ip)
     if fixed is not None:
         return fixed
     if any(ip in network for network in allowed if network.version == ip.version):
@@ -78,7 +78,9 @@ def refusal_reason(address: str | IPAddress, allowed: Iterable[IPNetwork] = ()) 
     return None
 
 
-def _never_allowed(ip: IPAddress) -> str | None:
+def never_allowed_reason(address: str | IPAddress) -> str | None:
+    """Why ``address`` can never be reached, whatever is allowed; None for the rest."""
+    ip = _parse(address)
     if ip in METADATA_ADDRESSES:
         return "cloud metadata"
     if ip.is_unspecified:
@@ -92,6 +94,18 @@ def _never_allowed(ip: IPAddress) -> str | None:
     if ip.is_reserved and not ip.is_loopback:  # ::1 sits inside the reserved ::/8
         return "reserved"
     return None
+
+
+def host_literal(host: str) -> IPAddress | None:
+    """The IP address a URL host spells out (``[fe80::1]`` included), or None for a name."""
+    try:
+        return ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return None
+
+
+def _parse(address: str | IPAddress) -> IPAddress:
+    return unwrap(ip_address(address) if isinstance(address, str) else address)
 
 
 def check_allowed_network(network: IPNetwork) -> IPNetwork:

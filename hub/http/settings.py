@@ -9,7 +9,12 @@ from __future__ import annotations
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 
 from hub.http import defaults
-from hub.http.addresses import IPNetwork, check_allowed_network
+from hub.http.addresses import (
+    IPNetwork,
+    check_allowed_network,
+    host_literal,
+    never_allowed_reason,
+)
 
 
 class HttpSettings(BaseModel):
@@ -78,6 +83,15 @@ class HttpSettings(BaseModel):
             "system needs it."
         ),
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _not_a_never_reachable_address(cls, url: AnyHttpUrl) -> AnyHttpUrl:
+        literal = host_literal(url.host or "")
+        reason = never_allowed_reason(literal) if literal is not None else None
+        if reason is not None:
+            raise ValueError(f"base_url points at an address never reachable ({reason})")
+        return url
 
     @field_validator("allow_private_cidrs")
     @classmethod

@@ -8,10 +8,12 @@ contacted.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import Sequence
 
 import pytest
+from pydantic import AnyHttpUrl, ValidationError
 
 from hub.errors import AdapterConfigError, TransientError
 from hub.http import EgressGuard, HttpClient, HttpSettings, build_transport
@@ -36,13 +38,15 @@ def guarded_client(
     **settings: object,
 ) -> HttpClient:
     merged: dict[str, object] = {
-        "base_url": base_url,
+        "base_url": "https://valid.test/",
         "allow_private_cidrs": allow or [],
         "max_attempts": 1,
         "connect_timeout_s": 1,
         **settings,
     }
-    http = HttpSettings.model_validate(merged)
+    # base_url is set after validation, which already refuses literal never-reachable
+    # addresses: this tests the second line of defence, at connect time.
+    http = HttpSettings.model_validate(merged).model_copy(update={"base_url": AnyHttpUrl(base_url)})
     transport = build_transport("demo", http, backend=backend, resolver=resolver)
     return HttpClient("demo", http, transport=transport, sleep=SleepRecorder())
 
@@ -71,8 +75,35 @@ async def test_never_allowed_addresses_are_refused_before_any_dial(base_url: str
     assert "meta-data" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("base_url", "reason"),
+    [
+        ("http://169.254.169.254/", "cloud metadata"),
+        ("http://[fe80::1]/", "link-local"),
+        ("http://[::ffff:169.254.169.254]/", "cloud metadata"),
+        ("http://[fd00:ec2::254]/", "cloud metadata"),
+        ("http://0.0.0.0/", "unspecified"),
+    ],
+)
+def test_never_reachable_literal_addresses_are_refused_in_the_settings(
+    base_url: str, reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=re.escape(f"never reachable ({reason})")):
+        HttpSettings.model_validate({"base_url": base_url})
+
+
+@pytest.mark.parametrize("base_url", ["http://2130706433/", "http://0x7f.1/", "http://10.0.0.5/"])
+def test_loopback_and_private_literals_are_left_to_connect_time(base_url: str) -> None:
+    assert HttpSettings.model_validate({"base_url": base_url}).base_url.host in {
+        "127.0.0.1",
+        "10.0.0.5",
+    }
+
+
 async def test_metadata_address_is_refused_by_the_default_transport() -> None:
-    settings = HttpSettings.model_validate({"base_url": "http://169.254.169.254/"})
+    settings = HttpSettings.model_validate({"base_url": "https://valid.test/"}).model_copy(
+        update={"base_url": AnyHttpUrl("http://169.254.169.254/")}
+    )
     async with HttpClient("demo", settings, sleep=SleepRecorder()) as client:
         with pytest.raises(AdapterConfigError, match="cloud metadata"):
             await client.request("GET", "/latest")
