@@ -8,19 +8,22 @@ from datetime import datetime
 from typing import ClassVar
 
 import httpx
-import structlog
 
 from hub import hookimpl
-from hub.adapter import AdapterManifest
+from hub.adapter import AdapterManifest, Availability
 from hub.adapters.oneroster.client import ADAPTER_ID, OneRosterClient
 from hub.adapters.oneroster.fake import FakeState, create_app
 from hub.adapters.oneroster.models import Demographics, to_contact, to_pupil
 from hub.adapters.oneroster.settings import OneRosterSettings
-from hub.errors import AdapterError
+from hub.errors import (
+    AdapterConfigError,
+    AdapterError,
+    AuthError,
+    NotFoundError,
+    TransientError,
+)
 from hub.hooks.types import HealthReport, MockBackendRegistrar, SettingsRegistrar
 from hub.models import Contact, Pupil, School
-
-log = structlog.get_logger(__name__)
 
 
 class OneRosterAdapter:
@@ -43,7 +46,7 @@ class OneRosterAdapter:
     ) -> None:
         self._settings = settings
         self._client = OneRosterClient(settings, transport=transport, sleep=sleep)
-        self._available: bool | None = None
+        self._availability = Availability(ADAPTER_ID)
 
     async def start(self) -> None:
         """Nothing to open ahead of time: the token is fetched on the first request."""
@@ -108,14 +111,17 @@ class OneRosterAdapter:
         try:
             await self._client.ping()
         except AdapterError as exc:
-            if self._available is not False:
-                log.warning("adapter.unavailable", adapter=ADAPTER_ID, error=type(exc).__name__)
-            self._available = False
-            detail = (
-                f"{type(exc).__name__} (status {exc.status})" if exc.status else type(exc).__name__
-            )
+            self._availability.failed(exc)
+            status = f" (status {exc.status})" if exc.status else ""
+            detail = f"{type(exc).__name__}{status}: {_ADVICE.get(type(exc), 'see the logs')}"
             return HealthReport(component=ADAPTER_ID, ok=False, detail=detail, checked_at=now)
-        if self._available is False:
-            log.info("adapter.recovered", adapter=ADAPTER_ID)
-        self._available = True
+        self._availability.succeeded()
         return HealthReport(component=ADAPTER_ID, ok=True, checked_at=now)
+
+
+_ADVICE: dict[type[AdapterError], str] = {
+    AuthError: "check client_id, client_secret, scope and token_url",
+    NotFoundError: "check base_url and school_sourced_id",
+    TransientError: "the service is unreachable or busy; try again later",
+    AdapterConfigError: "check base_url, token_url and allow_private_cidrs",
+}

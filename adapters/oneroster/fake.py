@@ -9,7 +9,8 @@ syntax on a few fields, and ``imsx_StatusInfo`` error envelopes. Failures (429,
 Faker ``en_GB`` from a fixed seed; nothing is real.
 
 Routes match on the path's end, so the app works mounted under any prefix:
-``.../oauth/token`` and ``.../ims/oneroster/rostering/v1p2/<resource>``.
+``.../oauth/token`` and ``.../ims/oneroster/rostering/v1p2/<resource>`` (or
+``/<resource>`` at the root, when the base URL has no OneRoster prefix).
 """
 
 from __future__ import annotations
@@ -143,9 +144,13 @@ class FakeState:
     def fail_next(self, status: int = 503, times: int = 1, retry_after: int | None = None) -> None:
         """Answer the next ``times`` API requests with ``status`` (and ``Retry-After``).
 
-        The token endpoint is not affected; its requests are logged apart, in
-        ``token_requests``, so ``requests`` counts API calls only.
+        ``times=0`` clears what is pending. The token endpoint is not affected; its
+        requests are logged apart, in ``token_requests``, so ``requests`` counts API
+        calls only.
         """
+        if times <= 0:
+            self._failures.clear()
+            return
         self._failures.append(_Failure(status=status, times=times, retry_after=retry_after))
 
     def revoke_tokens(self) -> None:
@@ -444,8 +449,6 @@ def _dispatch(
         if method != "POST":
             return _Reply(405, {"error": "invalid_request"})
         return api.token(headers, body)
-    if API_PREFIX not in path:
-        return _Reply(404, imsx_body(404))
     try:
         failure = api.state._take_failure()
         if failure is not None:
@@ -456,7 +459,7 @@ def _dispatch(
         api.authorise(headers)
         if method != "GET":
             raise _HttpError(405, "invaliddata")
-        return api.route(path.split(API_PREFIX, 1)[1], query)
+        return api.route(path.split(API_PREFIX, 1)[-1], query)
     except _HttpError as exc:
         reply = _Reply(exc.status, imsx_body(exc.status, exc.minor))
         if exc.status == 401:
