@@ -7,10 +7,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import ClassVar
 
-import structlog
-
 from hub import hookimpl
-from hub.adapter import AdapterManifest
+from hub.adapter import AdapterManifest, Availability
 from hub.adapters.csv.client import ADAPTER, CsvExports
 from hub.adapters.csv.fake import FakeState, create_app
 from hub.adapters.csv.models import (
@@ -29,8 +27,6 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import Contact, Pupil, School
-
-log = structlog.get_logger(__name__)
 
 
 class CsvAdapter:
@@ -58,7 +54,7 @@ class CsvAdapter:
     ) -> None:
         self._settings = settings
         self._exports = CsvExports(settings)
-        self._available: bool | None = None
+        self._availability = Availability(ADAPTER)
 
     async def start(self) -> None:
         """Nothing to open: files are read when a hook needs them."""
@@ -139,11 +135,11 @@ class CsvAdapter:
     async def hub_health(self, now: datetime) -> HealthReport:
         """OK when every configured export is present, readable and has its columns."""
         problems = await asyncio.to_thread(self._exports.problems)
-        self._note_availability(not problems)
         if problems:
-            return HealthReport(
-                component=ADAPTER, ok=False, detail="; ".join(problems), checked_at=now
-            )
+            self._availability.failed(problems[0])
+            detail = "; ".join(str(problem) for problem in problems)
+            return HealthReport(component=ADAPTER, ok=False, detail=detail, checked_at=now)
+        self._availability.succeeded()
         return HealthReport(component=ADAPTER, ok=True, detail="exports readable", checked_at=now)
 
     async def _pupils(self, school: School) -> list[PupilRecord]:
@@ -151,12 +147,3 @@ class CsvAdapter:
         key = (secret.get_secret_value() if secret else school.id).encode("utf-8")
         imported = await asyncio.to_thread(self._exports.pupils, school.id, key)
         return imported.records
-
-    def _note_availability(self, available: bool) -> None:
-        if available == self._available:
-            return
-        if not available:
-            log.warning("adapter.unavailable", adapter=ADAPTER)
-        elif self._available is not None:
-            log.info("adapter.recovered", adapter=ADAPTER)
-        self._available = available

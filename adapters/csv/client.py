@@ -293,9 +293,9 @@ class CsvExports:
             total = total + cached.value.report
         return total
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[AdapterConfigError]:
         """What stops each configured export from being read; empty when all can be."""
-        found: list[str] = []
+        found: list[AdapterConfigError] = []
         for export in EXPORTS:
             path = self.path(export)
             if path is None:
@@ -306,7 +306,7 @@ class CsvExports:
                 table = self._table(export, path)
                 column_indexes(table, self.layout(export), _required(export, table, self))
             except AdapterConfigError as exc:
-                found.append(str(exc))
+                found.append(exc)
         return found
 
     def _optional_and_absent(self, export: Export, path: Path) -> bool:

@@ -3,7 +3,9 @@
 ``FakeState`` holds generated pupils (siblings share an address), their contacts and
 their register marks, all from Faker ``en_GB`` with a fixed seed. ``write(folder)``
 writes ``pupils.csv``, ``contacts.csv`` and ``attendance.csv`` the way the chosen MIS
-exports them (headers, date style, encoding, delimiter). ``create_app(state)`` serves
+exports them (headers, date style, encoding, delimiter); ``FakeState(folder=...)``
+writes them there at once, and its ``fail_next`` takes them away until
+``fail_next(times=0)``, so health and recovery can be tested. ``create_app(state)`` serves
 the same files over HTTP (``GET /pupils.csv``) for the demo and the contract kit;
 the adapter itself reads files, never HTTP.
 """
@@ -55,6 +57,7 @@ class _Failure:
 class FakeState:
     """Seeded fake MIS data and the knobs the contract kit turns."""
 
+    folder: Path | None = None
     seed: int = SEED
     pupil_count: int = 24
     school_days: int = 40
@@ -69,12 +72,26 @@ class FakeState:
     def __post_init__(self) -> None:
         if not self.pupils:
             self._generate()
+        if self.folder is not None:
+            self.write(self.folder)
 
     # --- the contract kit's members ----------------------------------------------------
 
     def fail_next(self, status: int = 503, times: int = 2, retry_after: int | None = None) -> None:
-        """Answer the next ``times`` HTTP requests with ``status``."""
+        """Answer the next ``times`` HTTP requests with ``status``.
+
+        With a ``folder``, the exports are also taken away (as when the MIS export
+        did not arrive) until ``fail_next(times=0)`` puts them back.
+        """
         self._failure = _Failure(status, times, retry_after)
+        if self.folder is None:
+            return
+        for export in EXPORTS:
+            present, held = self.folder / f"{export}.csv", self.folder / f"{export}.csv.held"
+            if times > 0 and present.exists():
+                present.replace(held)
+            elif times == 0 and held.exists():
+                held.replace(present)
 
     def personal_values(self) -> list[str]:
         """Every generated personal value: names, address lines, postcodes, phones, e-mails."""
