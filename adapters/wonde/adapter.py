@@ -8,10 +8,9 @@ from datetime import date, datetime
 from typing import ClassVar
 
 import httpx
-import structlog
 
 from hub import hookimpl
-from hub.adapter import AdapterManifest
+from hub.adapter import AdapterManifest, Availability
 from hub.adapters.wonde.client import ADAPTER_ID, WondeClient
 from hub.adapters.wonde.fake import FakeState, create_app
 from hub.adapters.wonde.models import to_attendance, to_contacts, to_pupil
@@ -24,8 +23,6 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import Contact, Pupil, School
-
-log = structlog.get_logger(__name__)
 
 
 class WondeAdapter:
@@ -49,7 +46,7 @@ class WondeAdapter:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._client = WondeClient(settings, transport=transport, sleep=sleep)
-        self._available: bool | None = None
+        self._availability = Availability(ADAPTER_ID)
 
     async def start(self) -> None:
         """Nothing to open: connections are made on the first request."""
@@ -100,7 +97,7 @@ class WondeAdapter:
         try:
             await self._client.school()
         except AdapterError as exc:
-            self._note_availability(False, exc)
+            self._availability.failed(exc)
             status = f" ({exc.status})" if exc.status else ""
             return HealthReport(
                 component=ADAPTER_ID,
@@ -108,20 +105,10 @@ class WondeAdapter:
                 detail=f"{type(exc).__name__}{status}: {_fix_for(exc)}",
                 checked_at=now,
             )
-        self._note_availability(True, None)
+        self._availability.succeeded()
         return HealthReport(
             component=ADAPTER_ID, ok=True, detail="school reachable", checked_at=now
         )
-
-    def _note_availability(self, available: bool, exc: AdapterError | None) -> None:
-        """Log 'unavailable' once when Wonde stops answering and 'recovered' once after."""
-        if available == self._available:
-            return
-        if not available:
-            log.warning("adapter.unavailable", adapter=ADAPTER_ID, error=type(exc).__name__)
-        elif self._available is False:
-            log.info("adapter.recovered", adapter=ADAPTER_ID)
-        self._available = available
 
 
 def _fix_for(exc: AdapterError) -> str:

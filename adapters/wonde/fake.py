@@ -52,6 +52,7 @@ _STUDENTS = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/students(?:/(?P<stude
 _SUMMARIES = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/attendance-summaries/?$")
 _SCHOOL = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/?$")
 _UPDATED_AFTER = "%Y-%m-%d %H:%M:%S"
+_NAME_KEYS = ("forename", "surname", "legal_forename", "legal_surname")
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,10 @@ class FakeState:
     def fail_next(
         self, *, status: int = 503, times: int = 1, retry_after: float | None = None
     ) -> None:
-        """Answer the next ``times`` requests with ``status`` (and ``Retry-After``)."""
+        """Answer the next ``times`` requests with ``status`` (and ``Retry-After``);
+        ``times=0`` clears what was queued."""
+        if times == 0:
+            self._failures.clear()
         self._failures.extend(_Failure(status, retry_after) for _ in range(times))
 
     def take_failure(self) -> _Failure | None:
@@ -140,12 +144,17 @@ class FakeState:
     # --- what tests look for ------------------------------------------------------------
 
     def personal_values(self) -> frozenset[str]:
-        """Every seeded name, phone number, e-mail, street and postcode, for privacy checks."""
+        """Every seeded full name, phone number, e-mail, street and postcode.
+
+        A first name or surname on its own is listed only from six letters: the contract
+        kit matches case- and space-blind across a log event's joined text, where a short
+        name such as "Dean" turns up inside ordinary words ("wonde answered").
+        """
         values: set[str] = set()
         people: list[_Student | _Contact] = [*self.students.values(), *self.contacts.values()]
         for person in people:
-            for key in ("forename", "surname", "legal_forename", "legal_surname"):
-                values.add(person.person.get(key) or "")
+            names = [person.person.get(k) or "" for k in _NAME_KEYS]
+            values |= {name for name in names if len(name) >= 6}
             values.add(f"{person.person.get('forename')} {person.person.get('surname')}")
             values |= set(_strings(person.details.get("phones", {})))
             values |= set(_strings(person.details.get("emails", {})))

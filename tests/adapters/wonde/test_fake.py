@@ -48,7 +48,7 @@ def test_the_state_has_what_the_contract_kit_uses(state: FakeState) -> None:
 def test_personal_values_hold_names_phones_and_postcodes(state: FakeState) -> None:
     values = state.personal_values()
     student = state.students[state.pupil_ids()[0]]
-    assert student.person["forename"] in values
+    assert f"{student.person['forename']} {student.person['surname']}" in values
     address = student.details["addresses"]["home"]
     assert address["postcode"] in values
     contact = next(iter(state.contacts.values()))
