@@ -40,7 +40,7 @@ from hub.testing.harness import (
 )
 from hub.testing.logs import (
     assert_error_is_safe,
-    assert_no_personal_data,
+    assert_no_personal_values,
     capture_redacted_logs,
     count_events,
 )
@@ -547,7 +547,7 @@ class NoPersonalDataInLogsOrErrors(Check):
                     except AdapterError as exc:
                         assert_error_is_safe(exc, needles)
                     h.state.fail_next(status=status, times=0)
-        assert_no_personal_data(events, needles)
+        assert_no_personal_values(events, needles)
 
 
 class TlsVerificationOn(Check):

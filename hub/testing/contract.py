@@ -56,7 +56,7 @@ from hub.testing.checks import ALL_CHECKS, Check
 from hub.testing.config import SuiteConfig
 from hub.testing.fakes import FakeBackend, as_backend
 from hub.testing.harness import Subject
-from hub.testing.logs import assert_no_personal_data, capture_redacted_logs
+from hub.testing.logs import assert_no_personal_values, capture_redacted_logs
 
 
 def adapter_contract(
@@ -136,6 +136,6 @@ def _run(subject: Subject, check: Check, case: str | None) -> None:
     async def body() -> None:
         with capture_redacted_logs() as events:
             await check.run(subject, case)
-        assert_no_personal_data(events, needles)
+        assert_no_personal_values(events, needles)
 
     asyncio.run(body())
