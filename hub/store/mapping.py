@@ -94,7 +94,6 @@ def to_staff(row: StaffRow) -> StaffMember:
 
 def pupil_row(pupil: Pupil) -> PupilRow:
     """The row for a pupil, address flattened into columns."""
-    address = pupil.address
     return PupilRow(
         school_id=pupil.school_id,
         id=pupil.id,
@@ -102,25 +101,36 @@ def pupil_row(pupil: Pupil) -> PupilRow:
         last_name=pupil.last_name,
         date_of_birth=pupil.date_of_birth,
         year_group=pupil.year_group,
-        address_line1=address.line1 if address else None,
-        address_line2=address.line2 if address else None,
-        address_town=address.town if address else None,
-        address_postcode=address.postcode if address else None,
-        household_id=address.household_id if address else None,
+        **address_columns(pupil.address),
+    )
+
+
+def address_columns(address: Address | None) -> dict[str, str | None]:
+    """An address flattened into the ``address_*`` and ``household_id`` columns."""
+    return {
+        "address_line1": address.line1 if address else None,
+        "address_line2": address.line2 if address else None,
+        "address_town": address.town if address else None,
+        "address_postcode": address.postcode if address else None,
+        "household_id": address.household_id if address else None,
+    }
+
+
+def to_address(row: Any) -> Address | None:
+    """The address held in a row's ``address_*`` columns, or None when it has none."""
+    if row.address_line1 is None:
+        return None
+    return Address(
+        line1=row.address_line1,
+        line2=row.address_line2,
+        town=row.address_town or "",
+        postcode=row.address_postcode or "",
+        household_id=row.household_id,
     )
 
 
 def to_pupil(row: PupilRow) -> Pupil:
     """The pupil a row holds."""
-    address = None
-    if row.address_line1 is not None:
-        address = Address(
-            line1=row.address_line1,
-            line2=row.address_line2,
-            town=row.address_town or "",
-            postcode=row.address_postcode or "",
-            household_id=row.household_id,
-        )
     return Pupil(
         id=row.id,
         school_id=row.school_id,
@@ -128,7 +138,7 @@ def to_pupil(row: PupilRow) -> Pupil:
         last_name=row.last_name,
         date_of_birth=row.date_of_birth,
         year_group=row.year_group,
-        address=address,
+        address=to_address(row),
     )
 
 

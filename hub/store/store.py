@@ -10,19 +10,21 @@ turned into ``StoreError`` with ids and table names only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.engine.records import BoardState, Delivery, DeliveryStatus
+from hub.hooks.types import AttendanceSummary
 from hub.models import (
     Acknowledgement,
     Agreement,
     CheckIn,
+    Contact,
     DoorstepReport,
     Outcome,
     Pupil,
@@ -41,8 +43,10 @@ from hub.store.migrate import upgrade_engine
 from hub.store.tables import (
     AcknowledgementRow,
     AgreementRow,
+    AttendanceSummaryRow,
     BoardStateRow,
     CheckInRow,
+    ContactRow,
     DeliveryRow,
     DoorstepReportRow,
     OutcomeRow,
@@ -50,15 +54,20 @@ from hub.store.tables import (
     RiskAssessmentRow,
     SchoolRow,
     StaffRow,
+    SyncRunRow,
     VisitEventRow,
     VisitNoteRow,
     VisitRow,
 )
+from hub.sync.records import SyncCounts, SyncRun, SyncStatus
 
 T = TypeVar("T")
 
 CONFLICT_RETRIES = 10
 """How often a write that lost a race (same event number, same new visit) is retried."""
+
+IN_CHUNK = 500
+"""Ids per ``IN (...)`` list, well under every backend's bound-parameter limit."""
 
 
 class Store:
@@ -413,6 +422,123 @@ class Store:
         query = query.order_by(DeliveryRow.created_at, DeliveryRow.key)
         return [_delivery(row) for row in self._all("listing deliveries", query)]
 
+    # The roll sync's cache and history -------------------------------------------------
+
+    def cached_pupils(self, school_id: str, ids: Iterable[str] | None = None) -> dict[str, Pupil]:
+        """Cached pupils of ``school_id`` by id: all of them, or only those in ``ids``."""
+
+        def work(session: Session) -> dict[str, Pupil]:
+            query = select(PupilRow).where(PupilRow.school_id == school_id)
+            if ids is None:
+                rows = list(session.scalars(query))
+            else:
+                rows = []
+                for chunk in _chunks(sorted(set(ids))):
+                    rows += session.scalars(query.where(PupilRow.id.in_(chunk)))
+            return {row.id: mapping.to_pupil(row) for row in rows}
+
+        return self._run("reading cached pupils", work)
+
+    def count_pupils(self, school_id: str) -> int:
+        """How many pupils of ``school_id`` the cache holds."""
+        query = select(func.count()).select_from(PupilRow).where(PupilRow.school_id == school_id)
+        return self._run("counting pupils", lambda s: int(s.scalar(query) or 0))
+
+    def contacts_of(self, school_id: str, pupil_id: str) -> list[Contact]:
+        """A cached pupil's contacts, first contacted first."""
+        query = (
+            select(ContactRow)
+            .where(ContactRow.school_id == school_id, ContactRow.pupil_id == pupil_id)
+            .order_by(ContactRow.priority, ContactRow.id)
+        )
+        return [_contact(row) for row in self._all("reading contacts", query)]
+
+    def attendance_of(self, school_id: str, pupil_id: str) -> AttendanceSummary | None:
+        """A cached pupil's attendance summary, or None."""
+        key = (school_id, pupil_id)
+        row = self._run("reading attendance", lambda s: s.get(AttendanceSummaryRow, key))
+        return _attendance(row) if row else None
+
+    def apply_sync(
+        self,
+        run: SyncRun,
+        *,
+        added: Sequence[Pupil] = (),
+        changed: Sequence[Pupil] = (),
+        removed: Sequence[str] = (),
+        contacts: Mapping[str, Sequence[Contact]] | None = None,
+        attendance: Sequence[AttendanceSummary] = (),
+    ) -> None:
+        """Write one sync's outcome and its run record in one transaction.
+
+        ``added`` are inserted and ``changed`` replace their cached rows; ``removed``
+        pupils go with their contacts and attendance. Each pupil in ``contacts`` gets
+        exactly that list; each summary in ``attendance`` replaces the pupil's last.
+        Every pupil must belong to ``run.school_id``.
+        """
+        school_id = run.school_id
+        new_contacts = dict(contacts or {})
+        for pupil in (*added, *changed):
+            if pupil.school_id != school_id:
+                raise UnknownRecordError(f"pupil {pupil.id} is not of school {school_id}")
+
+        def work(session: Session) -> None:
+            _require_school(session, school_id)
+            _delete_by_pupil(session, school_id, ContactRow, [*new_contacts, *removed])
+            refreshed = [summary.pupil_id for summary in attendance]
+            _delete_by_pupil(session, school_id, AttendanceSummaryRow, [*refreshed, *removed])
+            for chunk in _chunks(list(removed)):
+                session.execute(
+                    delete(PupilRow).where(PupilRow.school_id == school_id, PupilRow.id.in_(chunk))
+                )
+            if added:
+                session.execute(insert(PupilRow), [_pupil_values(p) for p in added])
+            if changed:
+                session.execute(update(PupilRow), [_pupil_values(p) for p in changed])
+            rows = [
+                _contact_values(school_id, contact)
+                for listed in new_contacts.values()
+                for contact in listed
+            ]
+            if rows:
+                session.execute(insert(ContactRow), rows)
+            if attendance:
+                values = [_attendance_values(school_id, s) for s in attendance]
+                session.execute(insert(AttendanceSummaryRow), values)
+            session.add(_sync_run_row(run))
+
+        self._run("applying a sync", work)
+
+    def save_sync_run(self, run: SyncRun) -> None:
+        """Record a sync run on its own (a failed run, which wrote nothing else)."""
+
+        def work(session: Session) -> None:
+            _require_school(session, run.school_id)
+            session.merge(_sync_run_row(run))
+
+        self._run("saving a sync run", work)
+
+    def last_sync_run(
+        self, school_id: str, *, status: SyncStatus | None = SyncStatus.SUCCEEDED
+    ) -> SyncRun | None:
+        """The latest run of ``school_id`` (by default the latest that succeeded), or None."""
+        query = select(SyncRunRow).where(SyncRunRow.school_id == school_id)
+        if status is not None:
+            query = query.where(SyncRunRow.status == status.value)
+        query = query.order_by(SyncRunRow.started_at.desc(), SyncRunRow.id.desc()).limit(1)
+        rows = self._all("reading the last sync run", query)
+        return _sync_run(rows[0]) if rows else None
+
+    def sync_runs(self, school_id: str, *, limit: int = 20) -> list[SyncRun]:
+        """The latest ``limit`` runs of ``school_id``, newest first."""
+        query = (
+            select(SyncRunRow)
+            .where(SyncRunRow.school_id == school_id)
+            .order_by(SyncRunRow.started_at.desc(), SyncRunRow.id.desc())
+            .limit(limit)
+        )
+        return [_sync_run(row) for row in self._all("listing sync runs", query)]
+
     # Plumbing ----------------------------------------------------------------------------
 
     def _save_for_visit(self, what: str, row: Any, *, merge: bool) -> None:
@@ -463,6 +589,78 @@ def _board_state(row: BoardStateRow) -> BoardState:
 def _delivery(row: DeliveryRow) -> Delivery:
     names = Delivery.model_fields
     return Delivery.model_validate({name: getattr(row, name) for name in names})
+
+
+def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
+    return [ids[start : start + IN_CHUNK] for start in range(0, len(ids), IN_CHUNK)]
+
+
+def _delete_by_pupil(session: Session, school_id: str, table: Any, pupil_ids: list[str]) -> None:
+    for chunk in _chunks(sorted(set(pupil_ids))):
+        session.execute(
+            delete(table).where(table.school_id == school_id, table.pupil_id.in_(chunk))
+        )
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+def _pupil_values(pupil: Pupil) -> dict[str, Any]:
+    return _columns(mapping.pupil_row(pupil))
+
+
+def _contact_values(school_id: str, contact: Contact) -> dict[str, Any]:
+    return {
+        "school_id": school_id,
+        "pupil_id": contact.pupil_id,
+        "id": contact.id,
+        "name": contact.name,
+        "relationship": contact.relationship,
+        "parental_responsibility": contact.parental_responsibility,
+        "phone": contact.phone,
+        "email": contact.email,
+        "priority": contact.priority,
+        **mapping.address_columns(contact.address),
+    }
+
+
+def _contact(row: ContactRow) -> Contact:
+    return Contact(
+        id=row.id,
+        pupil_id=row.pupil_id,
+        name=row.name,
+        relationship=row.relationship,
+        parental_responsibility=row.parental_responsibility,
+        phone=row.phone,
+        email=row.email,
+        address=mapping.to_address(row),
+        priority=row.priority,
+    )
+
+
+def _attendance_values(school_id: str, summary: AttendanceSummary) -> dict[str, Any]:
+    return {"school_id": school_id, **summary.model_dump(mode="python")}
+
+
+def _attendance(row: AttendanceSummaryRow) -> AttendanceSummary:
+    return AttendanceSummary(
+        pupil_id=row.pupil_id,
+        since=row.since,
+        until=row.until,
+        possible_sessions=row.possible_sessions,
+        attended_sessions=row.attended_sessions,
+    )
+
+
+def _sync_run_row(run: SyncRun) -> SyncRunRow:
+    values = run.model_dump(mode="python", exclude={"counts"})
+    return SyncRunRow(**values, counts=run.counts.model_dump(mode="json"))
+
+
+def _sync_run(row: SyncRunRow) -> SyncRun:
+    values = {name: getattr(row, name) for name in SyncRun.model_fields if name != "counts"}
+    return SyncRun.model_validate({**values, "counts": SyncCounts.model_validate(row.counts)})
 
 
 def _require_school(session: Session, school_id: str) -> None:

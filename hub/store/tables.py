@@ -313,3 +313,68 @@ class DeliveryRow(Base):
     external_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
+
+
+def _pupil_fk(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["school_id", "pupil_id"],
+        ["pupils.school_id", "pupils.id"],
+        name=f"fk_{table}_school_id_pupil_id_pupils",
+    )
+
+
+class ContactRow(Base):
+    """The contacts cache: who the MIS says the school may contact about a pupil.
+
+    Personal: name, phone, email, address. Replaced as a whole per pupil by the sync.
+    """
+
+    __tablename__ = "contacts"
+    __table_args__ = (_pupil_fk("contacts"),)
+
+    school_id: Mapped[str] = mapped_column(Code, primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    relationship: Mapped[str] = mapped_column(Text)
+    parental_responsibility: Mapped[bool] = mapped_column(Boolean)
+    phone: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    address_line1: Mapped[str | None] = mapped_column(Text)
+    address_line2: Mapped[str | None] = mapped_column(Text)
+    address_town: Mapped[str | None] = mapped_column(Text)
+    address_postcode: Mapped[str | None] = mapped_column(String(10))
+    household_id: Mapped[str | None] = mapped_column(Id)
+    priority: Mapped[int] = mapped_column(Integer)
+
+
+class AttendanceSummaryRow(Base):
+    """The attendance cache: one summary per pupil over the pack's window (no personal data)."""
+
+    __tablename__ = "attendance_summaries"
+    __table_args__ = (_pupil_fk("attendance_summaries"),)
+
+    school_id: Mapped[str] = mapped_column(Code, primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    possible_sessions: Mapped[int] = mapped_column(Integer)
+    attended_sessions: Mapped[int] = mapped_column(Integer)
+
+
+class SyncRunRow(Base):
+    """One run of the roll sync: mode, outcome, high-water mark and counts (no personal data)."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_school_id_started_at", "school_id", "started_at"),)
+
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    mode: Mapped[str] = mapped_column(Code)
+    status: Mapped[str] = mapped_column(Code)
+    started_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    finished_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    since: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    high_water_mark: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
