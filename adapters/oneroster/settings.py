@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AnyHttpUrl, ConfigDict, Field, SecretStr
+from pydantic import AnyHttpUrl, ConfigDict, Field, SecretStr, model_validator
 
 from hub.http.settings import HttpSettings
 
@@ -77,3 +77,9 @@ class OneRosterSettings(HttpSettings):
         ge=0,
         description="Seconds before a token's expiry at which a new one is fetched.",
     )
+
+    @model_validator(mode="after")
+    def _connections_for_concurrency(self) -> OneRosterSettings:
+        if self.concurrency > self.max_connections:
+            raise ValueError("concurrency cannot exceed max_connections; raise max_connections")
+        return self
