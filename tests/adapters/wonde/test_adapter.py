@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from structlog.testing import capture_logs
 
+import hub.adapters.wonde as wonde_package
 from hub.adapters.wonde import WondeAdapter
 from hub.adapters.wonde.fake import FakeState
 from hub.adapters.wonde.settings import WondeSettings
@@ -196,8 +199,6 @@ def test_the_adapter_registers_its_settings_and_fake() -> None:
 
 
 def test_the_installed_entry_point_is_this_adapter() -> None:
-    from importlib.metadata import entry_points
-
     (found,) = [e for e in entry_points(group="doorstep.adapters") if e.name == "wonde"]
     assert found.load() is WondeAdapter
     assert WondeAdapter.manifest.id == "wonde"
@@ -228,3 +229,9 @@ def test_the_token_stays_secret_and_bad_values_are_refused_quietly() -> None:
     assert "A1/../x" not in str(caught.value)
     with pytest.raises(ValidationError):
         WondeSettings.model_validate({"token": "x", "school_id": "A1", "surprise": 1})
+
+
+def test_the_readme_table_lists_every_setting() -> None:
+    readme = Path(wonde_package.__file__).with_name("README.md").read_text()
+    rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `")}
+    assert rows == set(WondeSettings.model_fields)
