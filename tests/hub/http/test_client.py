@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import MutableMapping
 from email.utils import format_datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -209,3 +212,32 @@ async def test_aclose_closes_the_client() -> None:
     assert not client.is_closed
     await client.aclose()
     assert client.is_closed
+
+
+async def test_a_wait_that_would_pass_the_deadline_is_not_taken() -> None:
+    app = ScriptedApp(Reply(429, {"retry-after": "5"}), Reply(200))
+    sleep = SleepRecorder()
+    async with client_for(app, sleep, deadline_s=2, retry_after_cap_s=30) as client:
+        with pytest.raises(TransientError) as caught:
+            await client.request("GET", "/pupils")
+    assert caught.value.retry_after == 5
+    assert sleep.waits == []
+    assert len(app.seen) == 1
+
+
+async def test_concurrent_requests_retry_independently() -> None:
+    class FailsFirstPerPath(ScriptedApp):
+        async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+            first = scope["path"] not in {seen.path for seen in self.seen}
+            self.replies = [Reply(503, {"retry-after": "1"})] if first else [Reply(200)]
+            await super().__call__(scope, receive, send)
+
+    app = FailsFirstPerPath()
+    sleep = SleepRecorder()
+    async with client_for(app, sleep) as client:
+        responses = await asyncio.gather(
+            *(client.request("GET", "/pupils/{id}", path_params={"id": i}) for i in range(20))
+        )
+    assert [response.status_code for response in responses] == [200] * 20
+    assert len(app.seen) == 40
+    assert sleep.waits == [1.0] * 20

@@ -173,14 +173,15 @@ async def test_allowed_loopback_dials_the_checked_ip_and_keeps_the_host_name() -
     assert response.content.decode().lower() == f"host: mis.school.test:{port}"
 
 
-async def test_a_redirect_to_link_local_is_refused_even_when_following_redirects() -> None:
-    async def redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_head(reader)
-        writer.write(answer(302, {"location": "http://169.254.169.254/latest/meta-data/"}))
-        await writer.drain()
+async def _redirect_to_metadata(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_head(reader)
+    writer.write(answer(302, {"location": "http://169.254.169.254/latest/meta-data/"}))
+    await writer.drain()
 
+
+async def test_a_redirect_to_link_local_is_refused_even_when_following_redirects() -> None:
     backend = RecordingBackend()
-    async with serve(redirect) as port:
+    async with serve(_redirect_to_metadata) as port:
         base = f"http://127.0.0.1:{port}/"
         async with guarded_client(base, backend, allow=LOOPBACK, follow_redirects=True) as client:
             with pytest.raises(AdapterConfigError, match="cloud metadata"):
@@ -189,13 +190,8 @@ async def test_a_redirect_to_link_local_is_refused_even_when_following_redirects
 
 
 async def test_redirects_are_not_followed_by_default() -> None:
-    async def redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_head(reader)
-        writer.write(answer(302, {"location": "http://169.254.169.254/"}))
-        await writer.drain()
-
     backend = RecordingBackend()
-    async with serve(redirect) as port:
+    async with serve(_redirect_to_metadata) as port:
         client = guarded_client(f"http://127.0.0.1:{port}/", backend, allow=LOOPBACK)
         async with client:
             response = await client.request("GET", "/pupils")
@@ -225,3 +221,37 @@ async def test_the_default_resolver_answers_ip_literals_without_dns() -> None:
 
     assert await resolve_host("127.0.0.1", 80) == ["127.0.0.1"]
     assert await resolve_host("2130706433", 80) == ["127.0.0.1"]
+
+
+async def test_when_one_checked_address_refuses_the_next_is_dialled() -> None:
+    backend = RecordingBackend()
+    async with serve(_hello) as port:  # listens on 127.0.0.1 only
+        resolver = resolver_for({"mis.school.test": ["127.0.0.2", "127.0.0.1"]})
+        base = f"http://mis.school.test:{port}/"
+        async with guarded_client(base, backend, allow=LOOPBACK, resolver=resolver) as client:
+            response = await client.request("GET", "/")
+    assert response.status_code == 200
+    assert backend.dialled == [("127.0.0.2", port), ("127.0.0.1", port)]
+
+
+async def test_each_new_connection_is_resolved_and_checked_again() -> None:
+    answers = iter([["127.0.0.1"], ["169.254.169.254"]])
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    async def close_after_answer(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await read_head(reader)
+        writer.write(answer(200, {"connection": "close"}, b"ok"))
+        await writer.drain()
+
+    backend = RecordingBackend()
+    async with serve(close_after_answer) as port:
+        base = f"http://mis.school.test:{port}/"
+        async with guarded_client(base, backend, allow=LOOPBACK, resolver=rebinding) as client:
+            assert (await client.request("GET", "/")).status_code == 200
+            with pytest.raises(AdapterConfigError, match="cloud metadata"):
+                await client.request("GET", "/")
+    assert backend.dialled == [("127.0.0.1", port)]
