@@ -10,7 +10,6 @@ the overall deadline (httpx read timeouts are per chunk), retries per
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -19,11 +18,11 @@ from urllib.parse import quote
 import httpx
 import structlog
 
-from hub.errors import AdapterConfigError, AdapterError, TransientError
+from hub.errors import AdapterConfigError, AdapterError
 from hub.http.defaults import IDEMPOTENT_METHODS, user_agent
 from hub.http.retry import retry_policy
 from hub.http.settings import HttpSettings
-from hub.http.status import describe, error_for
+from hub.http.status import describe, error_for, error_for_failure
 from hub.http.transport import build_transport, limits_for
 
 PathParams = Mapping[str, str | int]
@@ -151,45 +150,23 @@ class HttpClient:
         self, method: str, url: httpx.URL | str, shown: str, deadline: float, **kwargs: Any
     ) -> httpx.Response:
         remaining = deadline - asyncio.get_running_loop().time()
+        deadline_s = self.settings.deadline_s
         try:
             if remaining <= 0:
                 raise TimeoutError
             async with asyncio.timeout(remaining):
                 response = await self._client.request(method, url, **kwargs)
-        except TimeoutError:
-            what = f"got no complete answer within the {self.settings.deadline_s:g} s deadline"
-            raise self._transient(method, shown, what) from None
-        except httpx.TimeoutException as exc:
-            raise self._transient(method, shown, f"timed out ({type(exc).__name__})") from None
-        except httpx.UnsupportedProtocol:
-            raise AdapterConfigError(
-                self._describe(method, shown, "has an unsupported URL scheme"),
-                adapter=self.adapter_id,
-            ) from None
-        except httpx.ConnectError as exc:
-            if not _is_certificate_failure(exc):
-                raise self._transient(method, shown, "failed (ConnectError)") from None
-            log.warning("http.tls_failed", adapter=self.adapter_id, method=method, path=shown)
-            raise AdapterConfigError(
-                self._describe(
-                    method, shown, "refused: the server's TLS certificate failed checks"
-                ),
-                adapter=self.adapter_id,
-            ) from None
-        except httpx.TransportError as exc:
-            raise self._transient(method, shown, f"failed ({type(exc).__name__})") from None
-        except httpx.HTTPError as exc:
-            raise AdapterError(
-                self._describe(method, shown, f"failed ({type(exc).__name__})"),
-                adapter=self.adapter_id,
-            ) from None
+        except (TimeoutError, httpx.HTTPError) as exc:
+            failure = error_for_failure(
+                exc, adapter=self.adapter_id, method=method, path=shown, deadline_s=deadline_s
+            )
+            if isinstance(failure, AdapterConfigError) and isinstance(exc, httpx.ConnectError):
+                log.warning("http.tls_failed", adapter=self.adapter_id, method=method, path=shown)
+            raise failure from None
         error = error_for(response, adapter=self.adapter_id, method=method, path=shown)
         if error is not None:
             raise error
         return response
-
-    def _transient(self, method: str, shown: str, what: str) -> TransientError:
-        return TransientError(self._describe(method, shown, what), adapter=self.adapter_id)
 
     def _describe(self, method: str, shown: str, what: str) -> str:
         return describe(self.adapter_id, method, shown, what, None)
@@ -218,15 +195,3 @@ class HttpClient:
             raise ValueError(
                 f"path template {shown!r} cannot be filled ({type(exc).__name__})"
             ) from None
-
-
-def _is_certificate_failure(error: BaseException) -> bool:
-    """True when a connect error was the server's certificate failing verification."""
-    seen: BaseException | None = error
-    for _ in range(5):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False

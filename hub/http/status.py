@@ -1,4 +1,4 @@
-"""HTTP status → hub error, in one place, with messages safe to log.
+"""HTTP status or failure → hub error, in one place, with messages safe to log.
 
 A message names the adapter, the method, the path *template*, the status and the
 upstream request id: never a body, a query string, a header value or personal data.
@@ -7,12 +7,14 @@ upstream request id: never a body, a query string, a header value or personal da
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import httpx
 
 from hub.errors import (
+    AdapterConfigError,
     AdapterError,
     AuthError,
     NotFoundError,
@@ -69,3 +71,50 @@ def error_for(
             message, retry_after=retry_after, adapter=adapter, status=status, request_id=request_id
         )
     return kind(message, adapter=adapter, status=status, request_id=request_id)
+
+
+def error_for_failure(
+    failure: TimeoutError | httpx.HTTPError,
+    *,
+    adapter: str,
+    method: str,
+    path: str,
+    deadline_s: float,
+) -> AdapterError:
+    """The hub error for a request that got no usable response.
+
+    The overall deadline passing (``TimeoutError``), an httpx timeout and any transport
+    failure are ``TransientError``; a TLS certificate that fails its checks and a URL
+    scheme httpx cannot speak are ``AdapterConfigError``; anything else is an
+    ``AdapterError``. Only the failure's type name is kept, never its text (it may
+    hold a URL).
+    """
+    kind = type(failure).__name__
+    if isinstance(failure, TimeoutError):
+        what = f"got no complete answer within the {deadline_s:g} s deadline"
+        return TransientError(describe(adapter, method, path, what, None), adapter=adapter)
+    if isinstance(failure, httpx.UnsupportedProtocol):
+        what = "has an unsupported URL scheme"
+        return AdapterConfigError(describe(adapter, method, path, what, None), adapter=adapter)
+    if isinstance(failure, httpx.ConnectError) and _is_certificate_failure(failure):
+        what = "refused: the server's TLS certificate failed checks"
+        return AdapterConfigError(describe(adapter, method, path, what, None), adapter=adapter)
+    if isinstance(failure, httpx.TimeoutException):
+        what = f"timed out ({kind})"
+        return TransientError(describe(adapter, method, path, what, None), adapter=adapter)
+    if isinstance(failure, httpx.TransportError):
+        what = f"failed ({kind})"
+        return TransientError(describe(adapter, method, path, what, None), adapter=adapter)
+    return AdapterError(describe(adapter, method, path, f"failed ({kind})", None), adapter=adapter)
+
+
+def _is_certificate_failure(error: BaseException) -> bool:
+    """True when a connect error was the server's certificate failing verification."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
