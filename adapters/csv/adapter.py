@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
-from hub.adapters.csv.client import ADAPTER, CsvExports
+from hub.adapters.csv.client import ADAPTER, CsvExports, Imported
 from hub.adapters.csv.fake import FakeState, create_app
 from hub.adapters.csv.models import (
     ImportReport,
@@ -86,16 +86,16 @@ class CsvAdapter:
     @hookimpl
     async def hub_pull_pupil(self, school: School, pupil_id: str) -> Pupil:
         """The pupil's row of the pupils export."""
-        for record in await self._pupils(school):
-            if record.pupil.id == pupil_id:
-                return record.pupil
+        found = (await self._pupils(school)).of_pupil(pupil_id, lambda record: record.pupil.id)
+        if found:
+            return found[0].pupil
         raise NotFoundError("csv: the pupils export has no row for that pupil id", adapter=ADAPTER)
 
     @hookimpl
     async def hub_pull_pupils(self, school: School, since: datetime | None) -> list[Pupil]:
         """The roll; with ``since``, rows changed since then by their last-modified
         column, else the whole file if it changed since then, else nothing."""
-        records = await self._pupils(school)
+        records = (await self._pupils(school)).records
         if since is None:
             return [record.pupil for record in records]
         if any(record.changed_at is not None for record in records):
@@ -109,7 +109,7 @@ class CsvAdapter:
     async def hub_pull_contacts(self, pupil_id: str) -> list[Contact]:
         """The pupil's contacts, first priority first."""
         imported = await asyncio.to_thread(self._exports.contacts)
-        found = [contact for contact in imported.records if contact.pupil_id == pupil_id]
+        found = imported.of_pupil(pupil_id, lambda contact: contact.pupil_id)
         return sorted(found, key=lambda contact: contact.priority)
 
     @hookimpl
@@ -120,7 +120,7 @@ class CsvAdapter:
         imported = await asyncio.to_thread(self._exports.attendance)
         if imported is None:
             return None
-        rows = [row for row in imported.records if row.pupil_id == pupil_id]
+        rows = imported.of_pupil(pupil_id, lambda row: row.pupil_id)
         if not rows:
             return None
         marks = [row for row in rows if isinstance(row, MarkRow)]
@@ -142,8 +142,7 @@ class CsvAdapter:
         self._availability.succeeded()
         return HealthReport(component=ADAPTER, ok=True, detail="exports readable", checked_at=now)
 
-    async def _pupils(self, school: School) -> list[PupilRecord]:
+    async def _pupils(self, school: School) -> Imported[PupilRecord]:
         secret = self._settings.household_secret
         key = (secret.get_secret_value() if secret else school.id).encode("utf-8")
-        imported = await asyncio.to_thread(self._exports.pupils, school.id, key)
-        return imported.records
+        return await asyncio.to_thread(self._exports.pupils, school.id, key)

@@ -179,6 +179,16 @@ class Imported(Generic[T]):
     records: list[T]
     report: ImportReport
     columns: frozenset[str] = frozenset()
+    _groups: dict[str, list[T]] | None = field(default=None, repr=False)
+
+    def of_pupil(self, pupil_id: str, pupil_of: Callable[[T], str]) -> list[T]:
+        """The records of one pupil, in file order; the index is built on first use."""
+        if self._groups is None:
+            groups: dict[str, list[T]] = {}
+            for record in self.records:
+                groups.setdefault(pupil_of(record), []).append(record)
+            self._groups = groups
+        return list(self._groups.get(pupil_id, ()))
 
 
 def import_rows(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,9 @@ EXPORTS: tuple[Export, ...] = ("pupils", "contacts", "attendance")
 Row = Mapping[str, str]
 
 _LONDON = ZoneInfo("Europe/London")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-_TIME_FORMATS = ("%H:%M:%S", "%H:%M")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", ""})
 
@@ -206,14 +208,19 @@ def _text(row: Row, layout: Layout, column: str, *, required: bool = False) -> s
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse_date(value: str) -> date:
-    """A date as UK exports write it: 2026-11-23, 23/11/2026, 23-11-2026, 23.11.2026."""
+    """A date as UK exports write it: 2026-11-23, 23/11/2026, 23-11-2026, 23.11.2026
+    (a time after it is ignored)."""
     text = value.strip().split(" ")[0].split("T")[0]
-    for pattern in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
+    iso, uk = _ISO_DATE.fullmatch(text), _UK_DATE.fullmatch(text)
+    try:
+        if iso is not None:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if uk is not None:
+            return date(int(uk[4]), int(uk[3]), int(uk[1]))
+    except ValueError:
+        pass  # 31/02/2015
     raise ValueError("not a date")
 
 
@@ -234,11 +241,12 @@ def _day_first_datetime(text: str) -> datetime:
     on = parse_date(day)
     if not clock:
         return datetime.combine(on, time())
-    for pattern in _TIME_FORMATS:
-        try:
-            return datetime.combine(on, datetime.strptime(clock, pattern).time())
-        except ValueError:
-            continue
+    found = _CLOCK.fullmatch(clock)
+    try:
+        if found is not None:
+            return datetime.combine(on, time(int(found[1]), int(found[2]), int(found[3] or 0)))
+    except ValueError:
+        pass  # 25:00
     raise ValueError("not a date and time")
 
 
