@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import entry_points
 from typing import Any, ClassVar, get_args
 
 from pydantic import BaseModel, SecretStr
@@ -20,7 +19,7 @@ from hub.errors import AdapterError, AuthError, NotFoundError, RejectedError, Tr
 from hub.hooks.manager import build_hooks
 from hub.hooks.registry import build_registry
 from hub.hooks.types import AttendanceSummary, DeliveryReceipt, HealthReport, PushReceipt
-from hub.models import Contact, Pupil, RiskFlag, VisitEvent
+from hub.models import Contact, Pupil, RiskFlag
 from hub.settings import ENV_PREFIX, adapter_settings, env_var_for, load_settings
 from hub.testing import samples
 from hub.testing.harness import (
@@ -28,8 +27,10 @@ from hub.testing.harness import (
     PULL_LISTS,
     PULLS,
     PUSHES,
+    MemoryRecorder,
     RecordingSleep,
     Subject,
+    builtin_plugins,
     call_hook,
     http_settings,
     open_harness,
@@ -91,20 +92,6 @@ async def _expect(error: type[BaseException], subject: Subject, call: Any) -> Ba
 # --- 1. registration ------------------------------------------------------------------
 
 
-def _builtin_plugins() -> list[tuple[str, object]]:
-    points = entry_points(group="doorstep.plugins")
-    return [(p.name, p.load()) for p in points if p.dist is None or p.dist.name == "doorstep"]
-
-
-class _Recorder:
-    def __init__(self) -> None:
-        self.events: list[VisitEvent] = []
-
-    def append_event(self, event: VisitEvent) -> int:
-        self.events.append(event)
-        return len(self.events)
-
-
 class Registers(Check):
     """The instance registers, beside the built-in plugins, into a fresh school manager:
     every ``hub_*`` method is marked and names a real hook with valid arguments."""
@@ -117,8 +104,8 @@ class Registers(Check):
                 h.school,
                 pack=h.pack,
                 entry_points=False,
-                extra=[*_builtin_plugins(), (subject.id, h.adapter)],
-                recorder=_Recorder(),
+                extra=[*builtin_plugins(), (subject.id, h.adapter)],
+                recorder=MemoryRecorder(),
             )
             assert hooks.plugins().get(subject.id) == "adapter"
 

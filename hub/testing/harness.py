@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from importlib.metadata import entry_points
 from typing import Any, cast
 
 import httpx
@@ -21,7 +22,7 @@ from pydantic import BaseModel, SecretStr
 
 from hub.adapter import AdapterManifest
 from hub.hooks import NAME
-from hub.models import School
+from hub.models import School, VisitEvent
 from hub.policy import PolicyPack
 from hub.testing import samples
 from hub.testing.config import SuiteConfig
@@ -71,6 +72,24 @@ class CountingTransport(httpx.AsyncBaseTransport):
         """Mark closed and close the inner transport."""
         self.closed = True
         await self.inner.aclose()
+
+
+class MemoryRecorder:
+    """A visit-event log in a list, shaped like the store's ``append_event``."""
+
+    def __init__(self) -> None:
+        self.events: list[VisitEvent] = []
+
+    def append_event(self, event: VisitEvent) -> int:
+        """Append ``event``; return its sequence number (from 1)."""
+        self.events.append(event)
+        return len(self.events)
+
+
+def builtin_plugins() -> list[tuple[str, object]]:
+    """Doorstep's own plugin modules (``doorstep.plugins`` of the doorstep distribution)."""
+    points = entry_points(group="doorstep.plugins")
+    return [(p.name, p.load()) for p in points if p.dist is None or p.dist.name == "doorstep"]
 
 
 def is_http_settings(value: object) -> bool:
