@@ -1,0 +1,138 @@
+"""What the durable workflows work with: the store, each school's hooks and the clock.
+
+The workflows never hold these themselves; they reach them through the ``Runtime``
+the ``Engine`` built, inside steps. Store calls are blocking, so they run in worker
+threads (``io``) and a thousand timers falling due together do not stall the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
+
+from hub.engine.config import EngineConfig
+from hub.engine.plan import replaces
+from hub.engine.records import Board, BoardState
+from hub.errors import UserError
+from hub.hooks.manager import Hooks
+from hub.models import Visit
+from hub.store import Store
+from hub.workflow import OnTheDay, Transition
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+HooksFor = Callable[[str], Hooks]
+"""Builds one school's hooks (``hub.schools.hooks_for_school`` in production)."""
+
+
+class UnknownVisitError(UserError):
+    """The school holds no such visit."""
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def scaled_clock(config: EngineConfig) -> Callable[[], datetime]:
+    """The engine's clock: the wall clock, or policy time running ``time_scale`` times
+    faster from ``clock_anchor`` (the same in every process, so restarts agree)."""
+    if config.time_scale == 1.0:
+        return utc_now
+    anchor, scale = config.clock_anchor, config.time_scale
+
+    def now() -> datetime:
+        return anchor + (datetime.now(UTC) - anchor) * scale
+
+    return now
+
+
+@dataclass
+class Runtime:
+    """The engine's resources, shared by every workflow of this process."""
+
+    config: EngineConfig
+    store: Store
+    hooks_for: HooksFor
+    clock: Callable[[], datetime] = utc_now
+    _hooks: dict[str, Hooks] = field(default_factory=dict)
+    started: set[str] = field(default_factory=set)
+    """Workflow ids this process started or saw running (a cache, never the truth)."""
+
+    def real_seconds(self, policy_seconds: float) -> float:
+        """How long to really wait for ``policy_seconds`` of the engine's clock."""
+        return policy_seconds / self.config.time_scale
+
+    def hooks(self, school_id: str) -> Hooks:
+        """The school's hooks, built once per process."""
+        found = self._hooks.get(school_id)
+        if found is None:
+            found = self._hooks[school_id] = self.hooks_for(school_id)
+        return found
+
+    async def io(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a blocking call (the store) in a worker thread."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def visit(self, school_id: str, visit_id: str) -> Visit:
+        """The visit, or ``UnknownVisitError``."""
+        found = await self.io(self.store.get_visit, school_id, visit_id)
+        if found is None:
+            raise UnknownVisitError(f"school {school_id} holds no visit {visit_id}")
+        return found
+
+    async def day(self, school_id: str, visit_id: str) -> OnTheDay:
+        """Everything recorded about the visit while staff are out."""
+        return await self.io(self._day, school_id, visit_id)
+
+    def _day(self, school_id: str, visit_id: str) -> OnTheDay:
+        return OnTheDay(
+            check_ins=tuple(self.store.check_ins(school_id, visit_id)),
+            reports=tuple(self.store.doorstep_reports(school_id, visit_id)),
+            acknowledgements=tuple(self.store.acknowledgements(school_id, visit_id)),
+        )
+
+    async def apply(self, transition: Transition) -> Visit:
+        """Save the visit, then hand its events to the observers (the audit plugin)."""
+        visit = transition.visit
+        await self.io(self.store.save_visit, visit)
+        hooks = self.hooks(visit.school_id)
+        for event in transition.events:
+            await hooks.on_visit_event(event=event)
+        return visit
+
+    async def show(
+        self,
+        school_id: str,
+        visit_id: str,
+        state: Board,
+        *,
+        rung: int | None = None,
+        detail: str = "",
+    ) -> bool:
+        """Put ``state`` on the board unless a louder state must stay; True if shown."""
+        return await self.io(self._show, school_id, visit_id, state, rung, detail)
+
+    def _show(
+        self, school_id: str, visit_id: str, state: Board, rung: int | None, detail: str
+    ) -> bool:
+        current = self.store.board_state(school_id, visit_id)
+        if not replaces(current, state):
+            return False
+        if current is not None and current.state is state and current.rung == rung:
+            return True
+        self.store.set_board_state(
+            BoardState(
+                school_id=school_id,
+                visit_id=visit_id,
+                state=state,
+                since=self.clock(),
+                rung=rung,
+                detail=detail,
+            )
+        )
+        return True

@@ -1,0 +1,299 @@
+"""``Engine``: the durable engine's front door.
+
+One ``Engine`` per hub process (DBOS is a process-wide singleton)::
+
+    engine = Engine(engine_config(settings), store=store, hooks_for=hooks_factory)
+    async with engine:                       # lock, launch DBOS, recover, start the ticker
+        receipt = await engine.check_in("st-michaels", check_in)
+        await engine.acknowledge("st-michaels", acknowledgement)
+        await engine.record_note("st-michaels", note)   # note + outbox, one transaction
+
+A check-in or an acknowledgement is stored first, through the pure workflow step,
+then sent as a message to the visit's safety workflow. The ticker runs the overdue
+sweeper and drains the delivery outbox every ``sweep_interval_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+import structlog
+from dbos import DBOS, SetWorkflowID
+from dbos import error as dbos_errors
+
+from hub.engine import deliveries
+from hub.engine.config import EngineConfig
+from hub.engine.dbos_glue import (
+    cancel_running_workflows,
+    destroy_dbos,
+    forget_instance,
+    launch_dbos,
+    wake_waiter,
+)
+from hub.engine.lock import ProcessLock
+from hub.engine.plan import plan_visit
+from hub.engine.records import Board, BoardState, Delivery, DeliveryStatus
+from hub.engine.runtime import HooksFor, Runtime, scaled_clock
+from hub.engine.workflows import (
+    ACK_TOPIC,
+    CHECK_IN_TOPIC,
+    SafetyWorkflows,
+    sweep_workflow_id,
+    visit_workflow_id,
+)
+from hub.errors import DoorstepError, UserError
+from hub.models import Acknowledgement, CheckIn, DomainModel, UtcDateTime, VisitNote
+from hub.store import StaleVisitError, Store
+from hub.workflow import OnTheDay, acknowledge, due_time, record_check_in
+
+log = structlog.get_logger(__name__)
+
+SAVE_RETRIES = 5
+"""How often a check-in is re-applied when another write changed the visit meanwhile."""
+
+
+class EngineNotRunningError(DoorstepError):
+    """The engine was used before ``start()`` or after ``stop()``."""
+
+
+class CheckInReceipt(DomainModel):
+    """What staff see after checking in. A duress check-in gets exactly the same."""
+
+    check_in_id: str
+    visit_id: str
+    received_at: UtcDateTime
+    next_check_in_by: UtcDateTime | None
+
+
+class Engine:
+    """Runs safety timers, escalations, the sweeper and deliveries on DBOS."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        *,
+        store: Store,
+        hooks_for: HooksFor,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.config = config
+        self.runtime = Runtime(
+            config=config, store=store, hooks_for=hooks_for, clock=clock or scaled_clock(config)
+        )
+        self._lock = ProcessLock(config.lock_path) if config.lock_path else None
+        self._workflows: SafetyWorkflows | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    async def start(self, *, ticker: bool = True) -> None:
+        """Take the single-process lock (SQLite), launch DBOS and recover pending work.
+
+        ``ticker=False`` leaves the sweeper and the outbox to explicit ``sweep()`` and
+        ``drain_outbox()`` calls (tests that control every step).
+        """
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self._workflows = SafetyWorkflows(self.runtime)
+            launch_dbos(self.config)
+        except BaseException:
+            self._release()
+            raise
+        log.info("engine.started", version=self.config.application_version)
+        if ticker:
+            self._ticker = asyncio.create_task(self._tick_forever(), name="doorstep-ticker")
+
+    async def stop(self) -> None:
+        """Stop the ticker and DBOS at once.
+
+        Running workflows are cancelled between or inside steps and stay PENDING;
+        the next start resumes each from its last checkpoint. A step cut off halfway
+        runs again, with the same idempotency key, so nothing is lost or doubled.
+        """
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        if self._workflows is not None:
+            await cancel_running_workflows()
+            await asyncio.to_thread(destroy_dbos)
+        self._release()
+        log.info("engine.stopped")
+
+    def _release(self) -> None:
+        if self._workflows is not None:
+            forget_instance(self._workflows)
+            self._workflows = None
+        if self._lock is not None and self._lock.held:
+            self._lock.release()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def workflows(self) -> SafetyWorkflows:
+        """The registered workflows (``EngineNotRunningError`` when stopped)."""
+        if self._workflows is None:
+            raise EngineNotRunningError("the engine is not running: call start() first")
+        return self._workflows
+
+    # --- visits -------------------------------------------------------------------------
+
+    async def watch(self, school_id: str, visit_id: str) -> str:
+        """Start the visit's safety workflow (once; later calls find the same one)."""
+        workflow_id = visit_workflow_id(school_id, visit_id)
+        if workflow_id not in self.runtime.started:
+            with SetWorkflowID(workflow_id):
+                await DBOS.start_workflow_async(self.workflows.watch_visit, school_id, visit_id)
+            self.runtime.started.add(workflow_id)
+        return workflow_id
+
+    async def check_in(self, school_id: str, check_in: CheckIn) -> CheckInReceipt:
+        """Record a check-in and wake the visit's timer.
+
+        A duress check-in takes exactly the same path and gets exactly the same
+        answer; the deadline calculator turns it into the duress escalation.
+        """
+        runtime = self.runtime
+        now = runtime.clock()
+        pack = runtime.hooks(school_id).pack
+        for attempt in range(SAVE_RETRIES):
+            visit = await runtime.visit(school_id, check_in.visit_id)
+            transition = record_check_in(visit, check_in, now)
+            await runtime.io(runtime.store.save_check_in, school_id, check_in)
+            try:
+                visit = await runtime.apply(transition)
+                break
+            except StaleVisitError:
+                if attempt == SAVE_RETRIES - 1:
+                    raise
+        if visit.state in (visit.state.RETURNED, visit.state.CLOSED):
+            await runtime.show(school_id, visit.id, Board.CLEAR)
+        await self._wake(school_id, visit.id, key=f"check-in:{check_in.id}")
+        plain = check_in.model_copy(update={"duress": False})
+        return CheckInReceipt(
+            check_in_id=check_in.id,
+            visit_id=visit.id,
+            received_at=now,
+            next_check_in_by=None
+            if visit.state in (visit.state.RETURNED, visit.state.CLOSED)
+            else due_time(visit, plain.at, pack).at,
+        )
+
+    async def acknowledge(self, school_id: str, acknowledgement: Acknowledgement) -> None:
+        """A person takes responsibility for a rung: store it, stop the ladder, tell the board."""
+        runtime = self.runtime
+        now = runtime.clock()
+        pack = runtime.hooks(school_id).pack
+        actor = await runtime.io(runtime.store.get_staff, school_id, acknowledgement.by)
+        if actor is None:
+            raise UserError(f"school {school_id} has no member of staff {acknowledgement.by}")
+        visit = await runtime.visit(school_id, acknowledgement.visit_id)
+        transition = acknowledge(visit, pack, actor, acknowledgement, now)
+        await runtime.io(runtime.store.save_acknowledgement, school_id, acknowledgement)
+        visit = await runtime.apply(transition)
+        await runtime.show(school_id, visit.id, Board.ACKNOWLEDGED, rung=acknowledgement.rung)
+        day = await runtime.day(school_id, visit.id)
+        for due in plan_visit(visit, pack, day, now).due:
+            with contextlib.suppress(dbos_errors.DBOSNonExistentWorkflowError):
+                await DBOS.send_async(
+                    due.workflow_id,
+                    acknowledgement.rung,
+                    ACK_TOPIC,
+                    idempotency_key=f"ack:{due.key}",
+                )
+                wake_waiter(due.workflow_id, ACK_TOPIC)
+        await self._wake(school_id, visit.id, key=f"ack:{visit.id}:{acknowledgement.rung}")
+
+    async def _wake(self, school_id: str, visit_id: str, *, key: str) -> None:
+        workflow_id = await self.watch(school_id, visit_id)
+        await DBOS.send_async(workflow_id, "look", CHECK_IN_TOPIC, idempotency_key=key)
+        wake_waiter(workflow_id, CHECK_IN_TOPIC)
+
+    async def board(self, school_id: str) -> list[BoardState]:
+        """The school's board states (overdue, duress, exhausted...)."""
+        return await self.runtime.io(self.runtime.store.board_states, school_id)
+
+    async def day(self, school_id: str, visit_id: str) -> OnTheDay:
+        """What is recorded about a visit while staff are out."""
+        return await self.runtime.day(school_id, visit_id)
+
+    # --- deliveries ---------------------------------------------------------------------
+
+    async def record_note(self, school_id: str, note: VisitNote) -> tuple[Delivery, ...]:
+        """Save a visit note and enqueue its deliveries atomically; start them soon."""
+        runtime = self.runtime
+        pack = runtime.hooks(school_id).pack
+        planned = deliveries.deliveries_for(school_id, note, pack, runtime.clock())
+        await runtime.io(runtime.store.save_note_with_deliveries, school_id, note, planned)
+        await self.drain_outbox()
+        return planned
+
+    async def drain_outbox(self) -> int:
+        """Start a delivery workflow for every pending delivery; returns how many."""
+        runtime = self.runtime
+        pending = await runtime.io(runtime.store.deliveries, statuses=[DeliveryStatus.PENDING])
+        for delivery in pending:
+            with SetWorkflowID(delivery.workflow_id):
+                await DBOS.start_workflow_async(
+                    self.workflows.deliver, delivery.school_id, delivery.key
+                )
+            started = delivery.model_copy(
+                update={"status": DeliveryStatus.STARTED, "updated_at": runtime.clock()}
+            )
+            current = await runtime.io(runtime.store.get_delivery, delivery.school_id, delivery.key)
+            if current is not None and current.status is DeliveryStatus.PENDING:
+                await runtime.io(runtime.store.save_delivery, started)
+        return len(pending)
+
+    # --- the sweeper ----------------------------------------------------------------------
+
+    async def sweep(self, at: datetime | None = None) -> int:
+        """Run the overdue sweeper for the tick containing ``at`` (default: now).
+
+        Returns how many escalations it started. Every replica asking for the same
+        tick gets the one run.
+        """
+        interval = self.config.sweep_interval_s
+        moment = (at or datetime.now(UTC)).timestamp()
+        tick = datetime.fromtimestamp(math.floor(moment / interval) * interval, UTC)
+        with SetWorkflowID(sweep_workflow_id(tick)):
+            handle = await DBOS.start_workflow_async(self.workflows.sweep, tick.isoformat())
+        return await handle.get_result()
+
+    async def _tick_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+                await self.drain_outbox()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep ticking; the next tick tries again
+                log.error("engine.tick_failed", error=type(exc).__name__)
+            await asyncio.sleep(self.config.sweep_interval_s)
+
+    # --- guard rails ----------------------------------------------------------------------
+
+    async def dead_workflows(self) -> list[str]:
+        """Workflows given up after crashing the process ``max_recovery_attempts`` times."""
+        found = await DBOS.list_workflows_async(
+            status="MAX_RECOVERY_ATTEMPTS_EXCEEDED", load_input=False, load_output=False
+        )
+        return [status.workflow_id for status in found]
