@@ -119,8 +119,12 @@ async def check_school(
         return [Check(f"school {school_id}", False, str(exc))]
     checks = [Check(f"school {school_id}", True, f"policy pack {pack.id}")]
     reports = {report.component: report for report in await hooks.health(now=now)}
-    adapters = [a for a in enabled_adapters(settings, school_id) if a in hooks.plugins()]
+    running = hooks.plugins()
+    adapters = enabled_adapters(settings, school_id)
     for name in [*adapters, *sorted(set(reports) - set(adapters))]:
+        if name not in running:
+            checks.append(Check(f"  {school.id}/{name}", True, "not loaded: disabled"))
+            continue
         checks.append(_adapter_check(school.id, name, reports.get(name), models.get(name)))
     return checks
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, SecretStr
 from typer.testing import CliRunner, Result
 
 from hub.adapters.csv.fake import FakeState, write_table
-from hub.cli import app
+from hub.cli import app, main
 from hub.cli.doctor import Check, fix_for
 
 runner = CliRunner()
@@ -182,3 +182,31 @@ def test_check_lines_render_ok_and_failure() -> None:
     assert Check("  a/csv", False, "broken", "set folder").render() == (
         "  a/csv: FAIL broken; fix: set folder"
     )
+
+
+def test_settings_that_cannot_load_are_one_line_naming_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "doorstep.toml"
+    path.write_text('[schools.harrogate]\nname = "Harrogate"\n')
+    monkeypatch.setenv("DOORSTEP_CONFIG", str(path))
+
+    code = main(["doctor"])
+
+    assert code != 0
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "schools.harrogate.policy_pack (DOORSTEP_SCHOOLS__HARROGATE__POLICY_PACK): missing"
+        )
+    )
+
+
+def test_a_disabled_adapter_is_named_not_checked(tmp_path: Path) -> None:
+    path = config(tmp_path, {"harrogate": tmp_path / "absent"})
+
+    result = doctor(path, DOORSTEP_DISABLE_PLUGINS="csv")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "  harrogate/csv: ok (not loaded: disabled)"
