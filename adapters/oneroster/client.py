@@ -28,11 +28,15 @@ import structlog
 
 from hub.adapters.oneroster.models import (
     Demographics,
+    DemographicsPage,
+    OneDemographics,
+    OneUser,
+    Page,
     User,
-    demographics_in,
+    UserPage,
     filter_after,
     imsx_error,
-    users_in,
+    parse,
 )
 from hub.adapters.oneroster.settings import OneRosterSettings
 from hub.errors import AuthError, NotFoundError, RejectedError
@@ -41,6 +45,7 @@ from hub.http import HttpClient, HttpSettings
 ADAPTER_ID = "oneroster"
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
+P = TypeVar("P", bound=Page)
 
 
 class _Backoff:
@@ -191,15 +196,16 @@ class OneRosterClient:
             self._tokens.drop(token)
             log.info("oneroster.token_refused", status=401)
             response = await self._send(path, await self._tokens.get(), path_params, params)
-        error = imsx_error(
-            _json(response),
-            adapter=ADAPTER_ID,
-            method="GET",
-            path_template=path,
-            status=response.status_code,
-        )
-        if error is not None:
-            raise error
+        if b"imsx_codeMajor" in response.content:  # a failure some servers send as 200
+            error = imsx_error(
+                _json(response),
+                adapter=ADAPTER_ID,
+                method="GET",
+                path_template=path,
+                status=response.status_code,
+            )
+            if error is not None:
+                raise error
         return response
 
     async def _send(
@@ -222,64 +228,59 @@ class OneRosterClient:
     async def _page(
         self,
         path: str,
-        key: str,
+        model: type[P],
         offset: int,
         limit: int,
         base: dict[str, Any],
         path_params: dict[str, str] | None,
-    ) -> tuple[list[Any], int | None]:
-        response = await self._get(
-            path, path_params=path_params, params=base | {"limit": limit, "offset": offset}
-        )
-        body = _json(response)
-        items = body.get(key) if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise RejectedError(
-                f"{ADAPTER_ID}: GET {path} gave no '{key}' list",
-                adapter=ADAPTER_ID,
-                status=response.status_code,
-            )
-        return items, _total(response)
+    ) -> tuple[P, int | None]:
+        query = base | {"limit": limit, "offset": offset}
+        response = await self._bounded(self._get(path, path_params=path_params, params=query))
+        page = parse(model, response.content, path_template=path, status=response.status_code)
+        return page, _total(response)
 
     async def _bounded(self, work: Awaitable[T]) -> T:
+        """Run ``work`` holding one of the ``concurrency`` slots (requests only: parsing
+        happens outside, so the next request is already on its way)."""
         async with self._semaphore:
             return await work
 
     async def collection(
         self,
         path: str,
-        key: str,
+        model: type[P],
         *,
         params: dict[str, Any] | None = None,
         path_params: dict[str, str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Every record of a collection, every page followed, duplicates dropped."""
+    ) -> list[P]:
+        """Every page of a collection, in order (see the module docstring for how)."""
         base = dict(params or {})
-        first, total = await self._bounded(self._page(path, key, 0, self._limit, base, path_params))
+        first, total = await self._bounded(
+            self._page(path, model, 0, self._limit, base, path_params)
+        )
         pages = [first]
-        step = len(first)
+        step = len(first.records())
         if step == 0 or (step < self._limit and (total is None or total <= step)):
-            return _unique(pages)
+            return pages
         if total is not None:
-            offsets = range(step, total, step)
             fetches = [
-                self._bounded(self._page(path, key, o, step, base, path_params)) for o in offsets
+                self._page(path, model, offset, step, base, path_params)
+                for offset in range(step, total, step)
             ]
-            pages += [items for items, _ in await asyncio.gather(*fetches)]
-            return _unique(pages)
+            return pages + [page for page, _ in await asyncio.gather(*fetches)]
         offset = step
-        seen = {_sourced_id(item) for item in first}
+        seen = {r.sourced_id for r in first.records()}
         while True:
-            items, _ = await self._bounded(self._page(path, key, offset, step, base, path_params))
-            fresh = {_sourced_id(item) for item in items} - seen
+            page, _ = await self._page(path, model, offset, step, base, path_params)
+            fresh = {r.sourced_id for r in page.records()} - seen
             if not fresh:  # empty, or a server ignoring offset: nothing more to read
                 break
-            pages.append(items)
+            pages.append(page)
             seen |= fresh
-            if len(items) < step:
+            if len(page.records()) < step:
                 break
             offset += step
-        return _unique(pages)
+        return pages
 
     # --- resources ----------------------------------------------------------------------
 
@@ -288,39 +289,37 @@ class OneRosterClient:
         params = {"filter": filter_after("dateLastModified", since)} if since else {}
         school = self._settings.school_sourced_id
         if school:
-            raw = await self.collection(
+            pages = await self.collection(
                 "/schools/{school_id}/students",
-                "users",
+                UserPage,
                 params=params,
                 path_params={"school_id": school},
             )
         else:
-            raw = await self.collection("/students", "users", params=params)
-        return [u for u in users_in({"users": raw}, "users") if u.is_student]
+            pages = await self.collection("/students", UserPage, params=params)
+        return [u for u in _unique(p.users for p in pages) if u.is_student]
 
     async def student(self, sourced_id: str) -> User:
         """One student; ``NotFoundError`` for an unknown id or a user who is not a student."""
         path = "/students/{sourced_id}"
         response = await self._get(path, path_params={"sourced_id": sourced_id})
-        found = users_in(_json(response), "user")
-        if not found or not found[0].is_student:
+        found = parse(OneUser, response.content, path_template=path, status=response.status_code)
+        if not found.user.is_student:
             raise NotFoundError(
                 f"{ADAPTER_ID}: GET {path} is not a student",
                 adapter=ADAPTER_ID,
                 status=response.status_code,
             )
-        return found[0]
+        return found.user
 
     async def user(self, sourced_id: str) -> User | None:
         """One user by id, or None when the service does not know it."""
+        path = "/users/{sourced_id}"
         try:
-            response = await self._get(
-                "/users/{sourced_id}", path_params={"sourced_id": sourced_id}
-            )
+            response = await self._get(path, path_params={"sourced_id": sourced_id})
         except NotFoundError:
             return None
-        found = users_in(_json(response), "user")
-        return found[0] if found else None
+        return parse(OneUser, response.content, path_template=path, status=200).user
 
     async def users(self, sourced_ids: Iterable[str]) -> list[User]:
         """The users with these ids, in order, fetched concurrently; unknown ids skipped."""
@@ -329,14 +328,12 @@ class OneRosterClient:
 
     async def demographics(self, sourced_id: str) -> Demographics | None:
         """One person's demographics, or None when the service holds none."""
+        path = "/demographics/{sourced_id}"
         try:
-            response = await self._get(
-                "/demographics/{sourced_id}", path_params={"sourced_id": sourced_id}
-            )
+            response = await self._get(path, path_params={"sourced_id": sourced_id})
         except NotFoundError:
             return None
-        found = demographics_in(_json(response))
-        return found[0] if found else None
+        return parse(OneDemographics, response.content, path_template=path, status=200).demographics
 
     async def demographics_of(self, sourced_ids: Iterable[str]) -> dict[str, Demographics]:
         """The demographics of these people, fetched concurrently, by sourcedId."""
@@ -345,8 +342,8 @@ class OneRosterClient:
 
     async def all_demographics(self) -> dict[str, Demographics]:
         """Every demographics record, by sourcedId."""
-        raw = await self.collection("/demographics", "demographics")
-        return {d.sourced_id: d for d in demographics_in({"demographics": raw})}
+        pages = await self.collection("/demographics", DemographicsPage)
+        return {d.sourced_id: d for page in pages for d in page.demographics}
 
     async def ping(self) -> None:
         """One small authenticated read; raises an ``AdapterError`` when it fails."""
@@ -373,17 +370,13 @@ def _total(response: httpx.Response) -> int | None:
     return int(raw) if raw.strip().isdigit() else None
 
 
-def _sourced_id(item: Any) -> Any:
-    return item.get("sourcedId") if isinstance(item, dict) else None
-
-
-def _unique(pages: list[list[Any]]) -> list[dict[str, Any]]:
-    seen: set[Any] = set()
+def _unique(pages: Iterable[list[User]]) -> list[User]:
+    """The users of every page in order, each sourcedId once (offset pages may overlap)."""
+    seen: set[str] = set()
     out = []
     for page in pages:
-        for item in page:
-            key = _sourced_id(item)
-            if isinstance(item, dict) and key not in seen:
-                seen.add(key)
-                out.append(item)
+        for user in page:
+            if user.sourced_id not in seen:
+                seen.add(user.sourced_id)
+                out.append(user)
     return out

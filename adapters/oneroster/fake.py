@@ -23,7 +23,8 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -102,7 +103,9 @@ class FakeState:
     def __post_init__(self) -> None:
         faker = Faker("en_GB")
         faker.seed_instance(self.seed)
+        people = _People(faker, size=min(500, 3 * self.pupils + 3))
         base = datetime(2025, 9, 1, tzinfo=UTC)
+        oldest = date(2010, 9, 1)  # pupils born 2010-2015: secondary age in 2026
         households: list[tuple[dict[str, Any], list[str]]] = []
         for n in range(1, self.pupils + 3):
             org = OTHER_SCHOOL_ORG if n == self.pupils + 1 else SCHOOL_ORG
@@ -110,31 +113,31 @@ class FakeState:
             if households and n % 4 == 0:  # every fourth pupil is a sibling of the last
                 address, agents = households[-1]
             else:
-                address = _address(faker, household_id=f"hh-{n}")
-                agents = self._add_agents(faker, n, address, base)
+                address = _address(people, household_id=f"hh-{n}")
+                agents = self._add_agents(people, n, address, base)
                 households.append((address, agents))
             sourced_id = f"stu-{n:05d}"
             modified = base + timedelta(minutes=faker.random_int(0, 60 * 24 * 400))
             self.users[sourced_id] = _user(
-                faker, sourced_id, "student", org, modified, status=status, address=address
+                people, sourced_id, "student", org, modified, status=status, address=address
             ) | {"agents": [_ref("users", a, "user") for a in agents], "grades": ["09"]}
             self.demographics[sourced_id] = {
                 "sourcedId": sourced_id,
                 "status": "active",
                 "dateLastModified": _iso(modified),
-                "birthDate": faker.date_of_birth(minimum_age=11, maximum_age=16).isoformat(),
+                "birthDate": (oldest + timedelta(days=faker.random_int(0, 5 * 365))).isoformat(),
             }
-        self.users["tea-00001"] = _user(faker, "tea-00001", "teacher", SCHOOL_ORG, base)
+        self.users["tea-00001"] = _user(people, "tea-00001", "teacher", SCHOOL_ORG, base)
 
     def _add_agents(
-        self, faker: Faker, n: int, address: dict[str, Any], base: datetime
+        self, people: _People, n: int, address: dict[str, Any], base: datetime
     ) -> list[str]:
         roles = ["guardian"] if n % 3 == 0 else ["parent", "relative"]
         ids = []
         for i, role in enumerate(roles, start=1):
             agent_id = f"usr-{n:05d}-{i}"
             self.users[agent_id] = _user(
-                faker, agent_id, role, SCHOOL_ORG, base, address=address, contact=True
+                people, agent_id, role, SCHOOL_ORG, base, address=address, contact=True
             )
             ids.append(agent_id)
         return ids
@@ -196,7 +199,24 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+class _People:
+    """Faker ``en_GB`` values drawn from seeded pools, so a 20,000-pupil roll seeds fast."""
+
+    KINDS = ("first_name", "last_name", "street_address", "city", "postcode", "email")
+
+    def __init__(self, faker: Faker, size: int) -> None:
+        self.faker = faker
+        self._pools = {k: [str(getattr(faker, k)()) for _ in range(size)] for k in self.KINDS}
+        self._pools["phone_number"] = [faker.phone_number() for _ in range(size)]
+
+    def __call__(self, kind: str) -> str:
+        """One value of ``kind`` (``first_name``, ``city``...)."""
+        return str(self.faker.random.choice(self._pools[kind]))
+
+
+@cache
 def _ref(kind: str, sourced_id: str, ref_type: str) -> dict[str, str]:
+    """A GUID reference; cached, so users share one object (never mutated)."""
     return {
         "href": f"https://oneroster.fake{API_PREFIX}/{kind}/{sourced_id}",
         "sourcedId": sourced_id,
@@ -204,17 +224,22 @@ def _ref(kind: str, sourced_id: str, ref_type: str) -> dict[str, str]:
     }
 
 
-def _address(faker: Faker, household_id: str) -> dict[str, Any]:
+@cache
+def _roles(role: str, org: str) -> list[dict[str, Any]]:
+    return [{"roleType": "primary", "role": role, "org": _ref("orgs", org, "org")}]
+
+
+def _address(people: _People, household_id: str) -> dict[str, Any]:
     return {
-        "line1": faker.street_address().replace("\n", ", "),
-        "town": faker.city(),
-        "postcode": faker.postcode(),
+        "line1": people("street_address").replace("\n", ", "),
+        "town": people("city"),
+        "postcode": people("postcode"),
         "householdId": household_id,
     }
 
 
 def _user(
-    faker: Faker,
+    people: _People,
     sourced_id: str,
     role: str,
     org: str,
@@ -229,16 +254,16 @@ def _user(
         "status": status,
         "dateLastModified": _iso(modified),
         "enabledUser": "true",
-        "givenName": faker.first_name(),
-        "familyName": faker.last_name(),
-        "roles": [{"roleType": "primary", "role": role, "org": _ref("orgs", org, "org")}],
+        "givenName": people("first_name"),
+        "familyName": people("last_name"),
+        "roles": _roles(role, org),
         "primaryOrg": _ref("orgs", org, "org"),
         "identifier": sourced_id.upper(),
     }
     if contact:
-        user |= {"email": faker.email(), "phone": faker.phone_number()}
+        user |= {"email": people("email"), "phone": people("phone_number")}
     if address is not None:
-        user["metadata"] = {"address": dict(address)}
+        user["metadata"] = {"address": address}  # shared by the household
     return user
 
 
@@ -331,6 +356,8 @@ class _Api:
 
     def __init__(self, state: FakeState) -> None:
         self.state = state
+        self._index: dict[str | None, list[dict[str, Any]]] = {}
+        self._index_size = -1
 
     def token(self, headers: dict[str, str], body: bytes) -> _Reply:
         form = {k: v[0] for k, v in parse_qs(body.decode("latin-1")).items()}
@@ -384,11 +411,18 @@ class _Api:
         raise _HttpError(404)
 
     def _students(self, org: str | None) -> list[dict[str, Any]]:
-        return [
-            u
-            for u in self.state.users.values()
-            if _has_role(u, "student") and (org is None or _in_org(u, org))
-        ]
+        """Students (of ``org``), indexed again whenever users are added or removed."""
+        users = self.state.users
+        if self._index_size != len(users):
+            self._index = {}
+            self._index_size = len(users)
+        if org not in self._index:
+            self._index[org] = [
+                u
+                for u in users.values()
+                if _has_role(u, "student") and (org is None or _in_org(u, org))
+            ]
+        return self._index[org]
 
     def collection(
         self, key: str, records: list[dict[str, Any]], query: dict[str, list[str]]

@@ -10,7 +10,7 @@ has no address field; a provider that publishes one puts it under the user's
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,6 +26,9 @@ PARENTAL_RESPONSIBILITY_ROLES = frozenset({"guardian", "parent"})
 
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
+
+
+W = TypeVar("W", bound=BaseModel)
 
 
 class GuidRef(_Wire):
@@ -143,18 +146,58 @@ KNOWN_MINOR_CODES = frozenset(
 )
 
 
-def users_in(body: Any, key: str) -> list[User]:
-    """Parse the users under ``key`` (``users`` or ``user``) of a response body."""
-    raw = body.get(key) if isinstance(body, dict) else None
-    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
-    return [User.model_validate(item) for item in items]
+class Page(_Wire):
+    """One page of a collection; ``records()`` gives its items."""
+
+    def records(self) -> list[User] | list[Demographics]:
+        """The page's records, in the server's order."""
+        raise NotImplementedError
 
 
-def demographics_in(body: Any) -> list[Demographics]:
-    """Parse the demographics records (one or many) of a response body."""
-    raw = body.get("demographics") if isinstance(body, dict) else None
-    items = raw if isinstance(raw, list) else [] if raw is None else [raw]
-    return [Demographics.model_validate(item) for item in items]
+class UserPage(Page):
+    """``{"users": [...]}``"""
+
+    users: list[User]
+
+    def records(self) -> list[User]:
+        """The users on this page."""
+        return self.users
+
+
+class DemographicsPage(Page):
+    """``{"demographics": [...]}``"""
+
+    demographics: list[Demographics]
+
+    def records(self) -> list[Demographics]:
+        """The demographics records on this page."""
+        return self.demographics
+
+
+class OneUser(_Wire):
+    """``{"user": {...}}``"""
+
+    user: User
+
+
+class OneDemographics(_Wire):
+    """``{"demographics": {...}}``"""
+
+    demographics: Demographics
+
+
+def parse(model: type[W], content: bytes, *, path_template: str, status: int) -> W:
+    """Decode and validate a body in one pass; a body that is not OneRoster is an error
+    naming the path template and status, never the body."""
+    try:
+        return model.model_validate_json(content)
+    except ValidationError:
+        raise AdapterError(
+            f"oneroster: GET {path_template} answered {status} with a body that is not "
+            f"a OneRoster {model.__name__}",
+            adapter="oneroster",
+            status=status,
+        ) from None
 
 
 def imsx_error(
