@@ -247,21 +247,33 @@ class Engine:
         return planned
 
     async def drain_outbox(self) -> int:
-        """Start a delivery workflow for every pending delivery; returns how many."""
+        """Start the delivery workflow of every pending delivery; returns how many started.
+
+        A row is marked ``started`` before its workflow starts, and rows already
+        ``started`` are started again when this process has not seen their workflow
+        (after a crash between the two): the workflow id makes that harmless.
+        """
         runtime = self.runtime
-        pending = await runtime.io(runtime.store.deliveries, statuses=[DeliveryStatus.PENDING])
-        for delivery in pending:
+        store = runtime.store
+        waiting = await runtime.io(
+            store.deliveries, statuses=[DeliveryStatus.PENDING, DeliveryStatus.STARTED]
+        )
+        count = 0
+        for delivery in waiting:
+            if delivery.workflow_id in runtime.started:
+                continue
+            if delivery.status is DeliveryStatus.PENDING:
+                started = delivery.model_copy(
+                    update={"status": DeliveryStatus.STARTED, "updated_at": runtime.clock()}
+                )
+                await runtime.io(store.save_delivery, started)
+            runtime.started.add(delivery.workflow_id)
             with SetWorkflowID(delivery.workflow_id):
                 await DBOS.start_workflow_async(
                     self.workflows.deliver, delivery.school_id, delivery.key
                 )
-            started = delivery.model_copy(
-                update={"status": DeliveryStatus.STARTED, "updated_at": runtime.clock()}
-            )
-            current = await runtime.io(runtime.store.get_delivery, delivery.school_id, delivery.key)
-            if current is not None and current.status is DeliveryStatus.PENDING:
-                await runtime.io(runtime.store.save_delivery, started)
-        return len(pending)
+            count += 1
+        return count
 
     # --- the sweeper ----------------------------------------------------------------------
 

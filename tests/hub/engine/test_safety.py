@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from dbos import DBOS
+from dbos import DBOS, WorkflowHandleAsync
 
 from hub.engine.records import Board
 from hub.engine.service import Engine
@@ -154,7 +154,9 @@ async def test_returning_ends_the_timer_without_escalating(
 ) -> None:
     await depart(engine, store, "v-8", ends_in_minutes=2)
     await engine.check_in("st-michaels", check_in(engine, "v-8", CheckInKind.RETURNED, n=2))
-    handle = await DBOS.retrieve_workflow_async(visit_workflow_id("st-michaels", "v-8"))
+    handle: WorkflowHandleAsync[str] = await DBOS.retrieve_workflow_async(
+        visit_workflow_id("st-michaels", "v-8")
+    )
     assert await asyncio.wait_for(handle.get_result(), timeout=5) == "back"
     await asyncio.sleep(4.0)  # past the planned end and the grace period
     assert read_ledger(ledger.path) == []
