@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
+from importlib.metadata import entry_points, version
 
 from typer.testing import CliRunner
 
@@ -22,7 +22,10 @@ def test_plugins_lists_every_builtin_with_version_kind_hooks_and_schools():
     lines = result.output.splitlines()
     assert lines[0].split() == ["name", "version", "kind", "hooks", "schools"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
-    assert set(rows) == {"audit", "authoriser", "ladder", "risk_rules"}
+    plugins = {name for name, row in rows.items() if row[2] == "plugin"}
+    assert plugins == {"audit", "authoriser", "ladder", "risk_rules"}
+    installed = {point.name for point in entry_points(group="doorstep.adapters")}
+    assert {name for name, row in rows.items() if row[2] == "adapter"} == installed
     assert rows["audit"] == ["audit", version("doorstep"), "plugin", "on_visit_event", "all"]
     assert rows["risk_rules"][3] == "assess_visit"
 

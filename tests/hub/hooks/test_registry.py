@@ -100,5 +100,10 @@ def test_a_disabled_adapter_registers_nothing():
 
 
 def test_the_installed_builtins_load_into_the_registry():
+    from importlib.metadata import entry_points
+
     registry = build_registry()
-    assert registry.mock_backends() == {}
+    installed = {point.name for point in entry_points(group="doorstep.adapters")}
+    # Every installed adapter brings its settings model and its fake outside system.
+    assert set(registry.settings_models()) == installed
+    assert set(registry.mock_backends()) == installed
