@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TYPECHECK := .typecheck
 
-.PHONY: demo test lint format typecheck-tree clean
+.PHONY: demo test lint format typecheck-tree clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+# Benchmarks are slow and not part of make test: every bench/*.py with a main() runs.
+bench: $(STAMP)
+	for f in bench/*.py; do grep -q '^def main(' $$f || continue; $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(TYPECHECK) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
