@@ -12,7 +12,7 @@ import sys
 import typer
 
 from hub import __version__
-from hub.cli import config, demo, doctor, plugins, policy, sync
+from hub.cli import config, deliveries, demo, doctor, plugins, policy, serve, sync
 from hub.errors import DoorstepError, UserError
 from hub.logging import choose_log_format, configure_logging
 from hub.settings import load_settings
@@ -43,7 +43,7 @@ def version() -> None:
     typer.echo(f"doorstep {__version__}")
 
 
-for _module in (policy, plugins, config, demo, doctor, sync):
+for _module in (policy, plugins, config, demo, doctor, sync, serve, deliveries):
     _module.register(app)
 
 
