@@ -9,17 +9,32 @@ Mark such tests ``@pytest.mark.postgres``.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import structlog
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """Every CLI call configures logging; put the root logger and structlog back after
+    each test so one test's handlers never capture (or hide) another's log lines."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers = handlers
+    root.setLevel(level)
+    structlog.reset_defaults()
+
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://127.0.0.1:5432/test"
 

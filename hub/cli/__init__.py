@@ -13,9 +13,12 @@ import typer
 
 from hub import __version__
 from hub.cli import config, deliveries, demo, doctor, plugins, policy, serve, sync
-from hub.errors import DoorstepError, UserError
+from hub.errors import ConfigError, DoorstepError, UserError
 from hub.logging import choose_log_format, configure_logging
 from hub.settings import load_settings
+
+SETTINGS_OPTIONAL = frozenset({"doctor", "config", "version", "policy"})
+"""Commands that still run when the settings are broken: they diagnose or need none."""
 
 app = typer.Typer(
     name="doorstep",
@@ -27,13 +30,19 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """Doorstep: run school home visits safely, from a school's own policy.
 
     Settings come from the TOML file named by DOORSTEP_CONFIG and from DOORSTEP_*
     environment variables; `doorstep config schema` lists them all.
     """
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ConfigError:
+        if ctx.invoked_subcommand not in SETTINGS_OPTIONAL:
+            raise
+        configure_logging(choose_log_format("auto"), "warning")
+        return
     configure_logging(choose_log_format(settings.log_format), settings.log_level)
 
 

@@ -118,7 +118,11 @@ async def check_school(
     except DoorstepError as exc:
         return [Check(f"school {school_id}", False, str(exc))]
     checks = [Check(f"school {school_id}", True, f"policy pack {pack.id}")]
-    reports = {report.component: report for report in await hooks.health(now=now)}
+    await hooks.start()
+    try:
+        reports = {report.component: report for report in await hooks.health(now=now)}
+    finally:
+        await hooks.aclose()
     running = hooks.plugins()
     adapters = enabled_adapters(settings, school_id)
     for name in [*adapters, *sorted(set(reports) - set(adapters))]:

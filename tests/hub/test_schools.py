@@ -92,6 +92,6 @@ def test_every_builtin_plugin_loads_for_a_school_with_a_recorder(tmp_path: Path)
 
 
 def test_an_adapter_no_one_installed_is_a_config_error(tmp_path: Path):
-    settings = load_settings(_config(tmp_path, SCHOOL + "\n[schools.hhs.adapters.wonde]\n"))
-    with pytest.raises(ConfigError, match=r"schools\.hhs\.adapters\.wonde: no installed adapter"):
+    settings = load_settings(_config(tmp_path, SCHOOL + "\n[schools.hhs.adapters.nowhere]\n"))
+    with pytest.raises(ConfigError, match=r"schools\.hhs\.adapters\.nowhere: no installed"):
         hooks_for_school(settings, "hhs", recorder=Recorder())

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 from typing import Any
 
-import pytest
-import structlog
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from typer.testing import CliRunner
 
@@ -27,19 +23,6 @@ class WondeSettings(BaseModel):
     token: SecretStr = Field(description="The school's API token.")
     timeout_s: float = Field(10.0, description="Seconds before a request gives up.")
     page_size: int = Field(100, description="Records per page.")
-
-
-@pytest.fixture(autouse=True)
-def clean_env_and_logging(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("DOORSTEP_"):
-            monkeypatch.delenv(name)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers = handlers
-    root.setLevel(level)
-    structlog.reset_defaults()
 
 
 def value_at(settings: HubSettings, doc: SettingDoc, school: str) -> Any:

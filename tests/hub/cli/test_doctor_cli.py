@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 from pydantic import BaseModel, SecretStr
 from typer.testing import CliRunner, Result
 
@@ -17,19 +13,6 @@ from hub.cli import app, main
 from hub.cli.doctor import Check, fix_for
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def clean_env_and_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in list(os.environ):
-        if name.startswith("DOORSTEP_") or name == "PYDANTIC_SETTINGS_DEBUG":
-            monkeypatch.delenv(name)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers = handlers
-    root.setLevel(level)
-    structlog.reset_defaults()
 
 
 @pytest.fixture(scope="module")
