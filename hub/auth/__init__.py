@@ -1,0 +1,1 @@
+"""Users, API tokens, roles per school and sessions."""
