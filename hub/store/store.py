@@ -69,6 +69,9 @@ CONFLICT_RETRIES = 10
 IN_CHUNK = 500
 """Ids per ``IN (...)`` list, well under every backend's bound-parameter limit."""
 
+WRITE_CHUNK = 2_000
+"""Rows per bulk INSERT or UPDATE, so a large roll is never held twice as row values."""
+
 
 class Store:
     """Repository over the hub's database: domain models in, domain models out."""
@@ -491,10 +494,10 @@ class Store:
                 session.execute(
                     delete(PupilRow).where(PupilRow.school_id == school_id, PupilRow.id.in_(chunk))
                 )
-            if added:
-                session.execute(insert(PupilRow), [_pupil_values(p) for p in added])
-            if changed:
-                session.execute(update(PupilRow), [_pupil_values(p) for p in changed])
+            for batch in _chunks(added, size=WRITE_CHUNK):
+                session.execute(insert(PupilRow), [_pupil_values(p) for p in batch])
+            for batch in _chunks(changed, size=WRITE_CHUNK):
+                session.execute(update(PupilRow), [_pupil_values(p) for p in batch])
             rows = [
                 _contact_values(school_id, contact)
                 for listed in new_contacts.values()
@@ -591,8 +594,8 @@ def _delivery(row: DeliveryRow) -> Delivery:
     return Delivery.model_validate({name: getattr(row, name) for name in names})
 
 
-def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
-    return [ids[start : start + IN_CHUNK] for start in range(0, len(ids), IN_CHUNK)]
+def _chunks(items: Sequence[T], *, size: int = IN_CHUNK) -> list[Sequence[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _delete_by_pupil(session: Session, school_id: str, table: Any, pupil_ids: list[str]) -> None:
@@ -602,12 +605,17 @@ def _delete_by_pupil(session: Session, school_id: str, table: Any, pupil_ids: li
         )
 
 
-def _columns(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
-
-
 def _pupil_values(pupil: Pupil) -> dict[str, Any]:
-    return _columns(mapping.pupil_row(pupil))
+    """The pupils row as plain values: building ORM objects would cost ~0.1 ms a pupil."""
+    return {
+        "school_id": pupil.school_id,
+        "id": pupil.id,
+        "first_name": pupil.first_name,
+        "last_name": pupil.last_name,
+        "date_of_birth": pupil.date_of_birth,
+        "year_group": pupil.year_group,
+        **mapping.address_columns(pupil.address),
+    }
 
 
 def _contact_values(school_id: str, contact: Contact) -> dict[str, Any]:
