@@ -88,7 +88,7 @@ class FakeState:
     incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     _failures: list[tuple[int, int | None]] = field(default_factory=list)
-    _after_write: list[int] = field(default_factory=list)
+    _after_write: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._faker = Faker("en_GB")
@@ -135,10 +135,15 @@ class FakeState:
             "status": "open" if students else "tray",
             "source": "CPOMS",
             "external_ref": None,
-            "narrative": self._faker.paragraph(nb_sentences=3),
+            "narrative": self._narrative(students),
             "alert": {"user_ids": [], "groups": []},
             "actions": [],
         }
+
+    def _narrative(self, students: list[str]) -> str:
+        who = self.students[students[0]]["forename"] if students else "A pupil"
+        adult, street = self._faker.name(), self._faker.street_address()
+        return f"{who} said that {adult} at {street} had been shouting. {self._faker.sentence()}"
 
     def category_id(self, name: str) -> str:
         """The id of the category called ``name``."""
@@ -148,17 +153,25 @@ class FakeState:
         """Answer the next ``times`` requests with ``status`` first; ``times=0`` clears."""
         self._failures = [(status, retry_after)] * times
 
-    def fail_after_write(self, status: int = 503, times: int = 1) -> None:
-        """Commit the next ``times`` writes, then answer ``status``: the receipt is lost."""
-        self._after_write = [status] * times
+    def fail_after_write(self, status: int = 503, times: int = 1, then: int = 0) -> None:
+        """Commit the next ``times`` writes, then answer ``status``: the receipt is lost.
+
+        ``then``: after each lost write, the next ``then`` requests also answer ``status``
+        (the system stays down for a while); ``fail_next(times=0)`` clears them.
+        """
+        self._after_write = [(status, then)] * times
 
     def take_failure(self) -> tuple[int, int | None] | None:
         """The next failure injected by ``fail_next``, if any."""
         return self._failures.pop(0) if self._failures else None
 
     def take_after_write(self) -> int | None:
-        """The next status injected by ``fail_after_write``, if any."""
-        return self._after_write.pop(0) if self._after_write else None
+        """The next status injected by ``fail_after_write``, if any (arming its ``then``)."""
+        if not self._after_write:
+            return None
+        status, then = self._after_write.pop(0)
+        self._failures = [(status, None)] * then
+        return status
 
     @property
     def records(self) -> list[dict[str, Any]]:
