@@ -32,8 +32,13 @@ class EngineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     system_database_url: str = Field(repr=False, description="The DBOS system database.")
-    application_version: str = Field(
-        default=ENGINE_VERSION, description="Pinned; pending workflows of other versions wait."
+    application_version: str | None = Field(
+        default=ENGINE_VERSION,
+        description=(
+            "Pinned; pending workflows of other versions wait for a process of their version. "
+            "None lets DBOS hash the workflow source (an upgrade then strands every pending "
+            "timer: tests/reliability shows it); never use None in production."
+        ),
     )
     executor_id: str = Field(
         default="local", description="This process's DBOS executor id (one per replica)."

@@ -30,11 +30,12 @@ def dbos_config(config: EngineConfig) -> DBOSConfig:
     settings: DBOSConfig = {
         "name": APP_NAME,
         "system_database_url": config.system_database_url,
-        "application_version": config.application_version,
         "executor_id": config.executor_id,
         "log_level": "WARNING",
         "notification_listener_polling_interval_sec": config.poll_interval_s,
     }
+    if config.application_version is not None:
+        settings["application_version"] = config.application_version
     if config.is_sqlite:
         settings["system_database_engine"] = sqlite_engine(config.system_database_url)
     return settings

@@ -106,7 +106,11 @@ class Engine:
         except BaseException:
             self._release()
             raise
-        log.info("engine.started", version=self.config.application_version)
+        pending = await DBOS.list_workflows_async(
+            status=["PENDING", "ENQUEUED"], load_input=False, load_output=False
+        )
+        self.runtime.started.update(status.workflow_id for status in pending)
+        log.info("engine.started", version=self.config.application_version, resumed=len(pending))
         if ticker:
             self._ticker = asyncio.create_task(self._tick_forever(), name="doorstep-ticker")
 
@@ -292,6 +296,7 @@ class Engine:
 
     async def _tick_forever(self) -> None:
         while True:
+            await asyncio.sleep(self.config.sweep_interval_s)
             try:
                 await self.sweep()
                 await self.drain_outbox()
@@ -299,7 +304,6 @@ class Engine:
                 raise
             except Exception as exc:  # keep ticking; the next tick tries again
                 log.error("engine.tick_failed", error=type(exc).__name__)
-            await asyncio.sleep(self.config.sweep_interval_s)
 
     # --- guard rails ----------------------------------------------------------------------
 

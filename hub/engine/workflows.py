@@ -41,7 +41,7 @@ from hub.engine.plan import (
 )
 from hub.engine.records import Board
 from hub.engine.runtime import Runtime, UnknownVisitError
-from hub.models import DomainModel, VisitEventKind, VisitState
+from hub.models import DomainModel, Visit, VisitEventKind, VisitState
 from hub.workflow import DeadlineKind, record_escalation
 
 log = structlog.get_logger(__name__)
@@ -82,12 +82,12 @@ class ChannelResult(DomainModel):
     problem: str = Field(default="", description="The error's type; never its message.")
 
 
-class Prepared(DomainModel):
-    """An escalation ready to send: its channels in order and its acknowledgement window."""
+class Sent(DomainModel):
+    """What one pass through a rung's channels came to."""
 
-    channels: tuple[str, ...] = ()
-    window_s: float = 0.0
-    skip: bool = Field(default=False, description="Staff are back already: nothing to send.")
+    accepted: str | None = Field(default=None, description="The channel that accepted.")
+    window_s: float = Field(default=0.0, description="Real seconds to await acknowledgement.")
+    skipped: bool = Field(default=False, description="Staff are back already: nothing sent.")
 
 
 class Overdue(DomainModel):
@@ -152,57 +152,57 @@ class SafetyWorkflows(DBOSConfiguredInstance):
 
     @DBOS.workflow(max_recovery_attempts=MAX_RECOVERY_ATTEMPTS)
     async def escalate(self, school_id: str, visit_id: str, due: Due) -> str:
-        """Send one rung's message with channel fallback, record it, await acknowledgement."""
-        prepared = await self.prepare(school_id, visit_id, due)
-        if prepared.skip:
-            return "skipped: staff are back"
-        tried: list[str] = []
-        accepted: str | None = None
+        """Send one rung's message with channel fallback, record it, await acknowledgement.
+
+        One step does the sending so an escalation costs few checkpoints when a
+        thousand fall due together; if the process dies inside it, the step runs
+        again and the channels drop the repeat by its idempotency key.
+        """
+        sent = await self.send_rung(school_id, visit_id, due)
         rounds = 0
-        while accepted is None:
-            for channel in prepared.channels:
-                result = await self.send_on_channel(school_id, visit_id, due, channel)
-                tried.append(channel)
-                if result.ok:
-                    accepted = channel
-                    break
-            if accepted is not None:
-                break
+        while sent.accepted is None and not sent.skipped:
             if not await self.channels_failing(school_id, visit_id, due):
                 break
             await DBOS.sleep_async(pause(self.runtime.config.channel_retry_s, rounds))
             rounds += 1
-        await self.record(school_id, visit_id, due, tuple(dict.fromkeys(tried)))
-        if prepared.window_s <= 0:
-            return f"sent via {accepted}" if accepted else "not sent"
-        acknowledged = await DBOS.recv_async(ACK_TOPIC, timeout_seconds=prepared.window_s)
+            sent = await self.send_rung(school_id, visit_id, due)
+        if sent.skipped:
+            return "skipped: staff are back"
+        if sent.window_s <= 0:
+            return f"sent via {sent.accepted}" if sent.accepted else "not sent"
+        acknowledged = await DBOS.recv_async(ACK_TOPIC, timeout_seconds=sent.window_s)
         return "acknowledged" if acknowledged is not None else "not acknowledged in time"
 
     @DBOS.step(**RETRY_STORE)
-    async def prepare(self, school_id: str, visit_id: str, due: Due) -> Prepared:
-        """Put the escalation on the board and decide the channels, first first."""
+    async def send_rung(self, school_id: str, visit_id: str, due: Due) -> Sent:
+        """Show the board, offer the message to each channel in order until one accepts
+        (a failure or timeout moves on at once), and record the ESCALATED event once."""
         runtime = self.runtime
         visit = await runtime.visit(school_id, visit_id)
         if visit.state in (VisitState.RETURNED, VisitState.CLOSED):
-            return Prepared(skip=True)
+            return Sent(skipped=True)
         hooks = runtime.hooks(school_id)
         deadline = due.deadline
         rung = rung_of(hooks.pack, deadline)
         channels = hooks.resolve_channel_order(visit=visit, rung=rung)
         await runtime.show(school_id, visit_id, board_for(deadline), rung=deadline.rung)
+        results: list[ChannelResult] = []
+        for channel in channels:
+            result = await self._offer(visit, due, channel)
+            results.append(result)
+            if result.ok:
+                break
+        await self._record(visit, due, tuple(r.channel for r in results))
         exhausted = deadline.kind is DeadlineKind.LADDER_EXHAUSTED
-        window = 0.0 if exhausted else runtime.real_seconds(rung.ack_window_minutes * 60.0)
-        return Prepared(channels=channels, window_s=window)
+        return Sent(
+            accepted=next((r.channel for r in results if r.ok), None),
+            window_s=0.0 if exhausted else runtime.real_seconds(rung.ack_window_minutes * 60.0),
+        )
 
-    @DBOS.step()
-    async def send_on_channel(
-        self, school_id: str, visit_id: str, due: Due, channel: str
-    ) -> ChannelResult:
-        """Offer the message to one channel; a failure or timeout is an answer, not a retry."""
+    async def _offer(self, visit: Visit, due: Due, channel: str) -> ChannelResult:
         runtime = self.runtime
-        visit = await runtime.visit(school_id, visit_id)
         notification = notification_for(visit, due.deadline, channel, due.key)
-        hooks = runtime.hooks(school_id)
+        hooks = runtime.hooks(visit.school_id)
         try:
             await asyncio.wait_for(
                 hooks.send_notification(
@@ -214,6 +214,17 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         except Exception as exc:  # every failure means: try the next channel now
             return ChannelResult(channel=channel, ok=False, problem=type(exc).__name__)
         return ChannelResult(channel=channel, ok=True)
+
+    async def _record(self, visit: Visit, due: Due, channels: tuple[str, ...]) -> None:
+        runtime = self.runtime
+        events = await runtime.io(runtime.store.events, visit.school_id, visit.id)
+        if any(e.kind is VisitEventKind.ESCALATED and e.data.get("key") == due.key for e in events):
+            return
+        now = max(runtime.clock(), due.deadline.at)
+        transition = record_escalation(visit, due.deadline, now, channels=channels)
+        hooks = runtime.hooks(visit.school_id)
+        for event in transition.events:
+            await hooks.on_visit_event(event=event)
 
     @DBOS.step(**RETRY_STORE)
     async def channels_failing(self, school_id: str, visit_id: str, due: Due) -> bool:
@@ -233,23 +244,6 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         since = due.deadline.started_at
         return not any(ack.at >= since for ack in day.acknowledgements)
 
-    @DBOS.step(**RETRY_STORE)
-    async def record(
-        self, school_id: str, visit_id: str, due: Due, channels: tuple[str, ...]
-    ) -> None:
-        """Record the ESCALATED event once per key, and show the rung on the board."""
-        runtime = self.runtime
-        visit = await runtime.visit(school_id, visit_id)
-        events = await runtime.io(runtime.store.events, school_id, visit_id)
-        if any(e.kind is VisitEventKind.ESCALATED and e.data.get("key") == due.key for e in events):
-            return
-        now = max(runtime.clock(), due.deadline.at)
-        transition = record_escalation(visit, due.deadline, now, channels=channels)
-        hooks = runtime.hooks(school_id)
-        for event in transition.events:
-            await hooks.on_visit_event(event=event)
-        await runtime.show(school_id, visit_id, board_for(due.deadline), rung=due.deadline.rung)
-
     # --- the overdue sweeper ------------------------------------------------------------
 
     @DBOS.workflow(max_recovery_attempts=MAX_RECOVERY_ATTEMPTS)
@@ -266,7 +260,11 @@ class SafetyWorkflows(DBOSConfiguredInstance):
 
     @DBOS.step(**RETRY_STORE)
     async def find_overdue(self) -> Overdue:
-        """Read every school's visits that are out and work out what is due now."""
+        """Read every school's visits that are out and work out what is due now.
+
+        Escalations whose workflow already exists (started by the timer, or by an
+        earlier sweep) are left out with one look-up, so a quiet tick writes nothing.
+        """
         runtime = self.runtime
         watch: list[tuple[str, str]] = []
         escalate: list[tuple[str, str, Due]] = []
@@ -287,7 +285,15 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                     for due in plan.due
                     if due.workflow_id not in runtime.started
                 ]
-        return Overdue(watch=tuple(watch), escalate=tuple(escalate))
+        known = await existing_workflows(
+            [wid for wid in (visit_workflow_id(s, v) for s, v in watch)]
+            + [due.workflow_id for _s, _v, due in escalate]
+        )
+        runtime.started.update(known)
+        return Overdue(
+            watch=tuple((s, v) for s, v in watch if visit_workflow_id(s, v) not in known),
+            escalate=tuple(item for item in escalate if item[2].workflow_id not in known),
+        )
 
     # --- deliveries ---------------------------------------------------------------------
 
@@ -315,6 +321,16 @@ class SafetyWorkflows(DBOSConfiguredInstance):
     async def give_up(self, school_id: str, key: str, reason: str) -> None:
         """Move the delivery to the dead letters with its reason."""
         await deliveries.give_up(self.runtime, school_id, key, reason)
+
+
+async def existing_workflows(workflow_ids: list[str]) -> set[str]:
+    """Which of ``workflow_ids`` DBOS already holds (in any status)."""
+    if not workflow_ids:
+        return set()
+    found = await DBOS.list_workflows_async(
+        workflow_ids=workflow_ids, load_input=False, load_output=False
+    )
+    return {status.workflow_id for status in found}
 
 
 def sweep_workflow_id(tick: datetime) -> str:

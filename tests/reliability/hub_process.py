@@ -1,0 +1,96 @@
+"""A hub process for the crash tests: the real engine, the short pack, the ledger channel.
+
+    python -m tests.reliability.hub_process DIR --anchor ISO [--depart N --ends-in S]
+        [--no-sweeper] [--unpinned] [--changed]
+
+It serves until SIGTERM (or until the test kills it with SIGKILL). ``--depart`` first
+creates N visits ending ``S`` real seconds apart from each other and checks them out, then
+prints ``READY`` (and the planned ends) on stdout. ``--changed`` registers one more
+workflow, as a new release of the hub would change the code; ``--unpinned`` leaves
+DBOS to compute the application version from the source (the variant that strands
+timers across upgrades).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from dbos import DBOS
+
+from hub.engine.lifecycle import run_until_signalled
+from hub.engine.service import Engine
+from hub.logging import configure_logging
+from hub.models import CheckInKind
+from hub.store import Store
+from tests.hub.engine.harness import (
+    check_in,
+    config_for,
+    hooks_factory,
+    scheduled_visit,
+    seed,
+    short_pack,
+    store_url,
+)
+from tests.hub.engine.ledger import LedgerChannel
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--anchor", required=True)
+    parser.add_argument("--depart", type=int, default=0)
+    parser.add_argument("--first-end", type=float, default=10.0)
+    parser.add_argument("--spacing", type=float, default=0.1)
+    parser.add_argument("--no-sweeper", action="store_true")
+    parser.add_argument("--unpinned", action="store_true")
+    parser.add_argument("--changed", action="store_true")
+    return parser.parse_args(argv)
+
+
+async def main(args: argparse.Namespace) -> None:
+    configure_logging("json", "warning")
+    pack = short_pack()
+    overrides: dict[str, object] = {"clock_anchor": datetime.fromisoformat(args.anchor)}
+    if args.no_sweeper:
+        overrides["sweep_interval_s"] = 3600.0
+    if args.unpinned:
+        overrides["application_version"] = None
+    if args.changed:
+        _register_new_release_workflow()
+    store = Store.open(store_url(args.dir))
+    if store.get_school("st-michaels") is None:
+        seed(store, pack)
+    ledger = LedgerChannel(args.dir / "ledger.db")
+    engine = Engine(
+        config_for(args.dir, **overrides),
+        store=store,
+        hooks_for=hooks_factory(store, pack, ledger),
+    )
+
+    async def ready() -> None:
+        for n in range(args.depart):
+            ends_in = timedelta(
+                seconds=(args.first_end + n * args.spacing) * engine.config.time_scale
+            )
+            visit = scheduled_visit(engine.config, f"v-{n}", ends_in=ends_in)
+            store.save_visit(visit)
+            await engine.check_in("st-michaels", check_in(engine, visit.id, CheckInKind.DEPARTED))
+            print(f"VISIT {visit.id} {visit.planned_end.isoformat()}", flush=True)
+        print("READY", flush=True)
+
+    await run_until_signalled(engine, on_ready=ready)
+    store.close()
+
+
+def _register_new_release_workflow() -> None:
+    @DBOS.workflow(name="release_two_extra")
+    async def release_two_extra() -> str:
+        return "a workflow only the new release has"
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse(sys.argv[1:])))
