@@ -1,0 +1,1 @@
+"""Shared message rules for notification channels (the smtp adapter arrives next)."""
