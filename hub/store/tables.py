@@ -378,3 +378,85 @@ class SyncRunRow(Base):
     high_water_mark: Mapped[datetime | None] = mapped_column(AwareDateTime)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """A person who signs in to the API or the web UI. Holds hashes only, never secrets."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    pin_hash: Mapped[str | None] = mapped_column(Text)
+    duress_pin_hash: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class MembershipRow(Base):
+    """A user's roles at one school, and the member of staff they are there."""
+
+    __tablename__ = "memberships"
+
+    user_id: Mapped[str] = mapped_column(Id, ForeignKey("users.id"), primary_key=True)
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(Id)
+    roles: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ApiTokenRow(Base):
+    """An API token: its SHA-256 hash (the token itself is shown once and never stored)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(Code, primary_key=True)
+    user_id: Mapped[str] = mapped_column(Id, ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class UserSessionRow(Base):
+    """A web UI session: the SHA-256 hash of its cookie value, and when it ends."""
+
+    __tablename__ = "user_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(Id, ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    expires_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class IdempotencyRow(Base):
+    """The first response to one ``Idempotency-Key`` of one user, with the request's hash."""
+
+    __tablename__ = "idempotency_keys"
+
+    principal: Mapped[str] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(Code)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, index=True)
+
+
+class VisitReadRow(Base):
+    """Who read a visit's record through the API, when, and whether it had risk flags."""
+
+    __tablename__ = "visit_reads"
+    __table_args__ = (
+        _visit_fk("visit_reads"),
+        Index("ix_visit_reads_school_id_visit_id", "school_id", "visit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    school_id: Mapped[str] = mapped_column(Code)
+    visit_id: Mapped[str] = mapped_column(Id)
+    user_id: Mapped[str] = mapped_column(Id)
+    roles: Mapped[str] = mapped_column(Code)
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+    risk_flags: Mapped[bool] = mapped_column(Boolean)
+    risk_detail: Mapped[bool] = mapped_column(Boolean)
