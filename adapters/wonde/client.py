@@ -10,6 +10,7 @@ a silent stop. Messages name the path template only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -21,8 +22,10 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from hub.adapters.wonde.models import (
     One,
     Page,
+    StudentCore,
     WondeAttendanceSummary,
     WondeStudent,
+    peek_next_url,
 )
 from hub.adapters.wonde.settings import WondeSettings
 from hub.errors import AdapterError
@@ -37,7 +40,10 @@ STUDENT_INCLUDES = (
     "extended_details",
     "year",
 )
-"""Asked for with every student: contacts with their details, the home address, the year."""
+"""Asked for with one student: contacts with their details, the home address, the year."""
+
+ROLL_INCLUDES = ("contact_details", "extended_details", "year")
+"""Asked for with the roll: what a pupil needs (contacts are read per pupil when needed)."""
 
 UPDATED_AFTER_FORMAT = "%Y-%m-%d %H:%M:%S"
 """``updated_after`` as Wonde's client documents it, sent in UTC."""
@@ -85,22 +91,20 @@ class WondeClient:
 
     async def school(self) -> dict[str, Any]:
         """The school record: proves the token works and the school approved the app."""
-        body = await self._http.get_json(SCHOOL, path_params=self._school)
-        return _parse(One[dict[str, Any]], body, SCHOOL).data
+        return (await self._get(SCHOOL, One[dict[str, Any]], self._school)).data
 
     async def student(self, student_id: str) -> WondeStudent:
         """One student with contacts, address and year; ``NotFoundError`` if unknown."""
         path_params = {**self._school, "student_id": student_id}
         params = {"include": ",".join(STUDENT_INCLUDES)}
-        body = await self._http.get_json(STUDENT, path_params=path_params, params=params)
-        return _parse(One[WondeStudent], body, STUDENT).data
+        return (await self._get(STUDENT, One[WondeStudent], path_params, params)).data
 
-    async def students(self, since: datetime | None = None) -> AsyncIterator[WondeStudent]:
+    async def students(self, since: datetime | None = None) -> AsyncIterator[StudentCore]:
         """Every student, or those updated after ``since``, page after page to the end."""
-        params = {"include": ",".join(STUDENT_INCLUDES)}
+        params = {"include": ",".join(ROLL_INCLUDES)}
         if since is not None:
             params["updated_after"] = since.astimezone(UTC).strftime(UPDATED_AFTER_FORMAT)
-        async for page in self._pages(STUDENTS, WondeStudent, params):
+        async for page in self._pages(STUDENTS, StudentCore, params):
             for student in page:
                 yield student
 
@@ -131,27 +135,68 @@ class WondeClient:
     async def _pages(
         self, template: str, model: type[M], params: dict[str, str]
     ) -> AsyncIterator[list[M]]:
+        """Each page's records, the next page already asked for while the caller works.
+
+        Cursor pages can only be fetched one after another, so the next request is sent
+        as soon as this page's ``next`` link is read, and the caller's work on this page
+        overlaps the wait for the next. One page is held besides the one in flight.
+        """
         query = {**params, "cursor": "true", "per_page": str(self._settings.page_size)}
         seen: set[str] = set()
-        while True:
-            body = await self._http.get_json(template, path_params=self._school, params=query)
-            page = _parse(Page[model], body, template)  # type: ignore[valid-type]
-            yield page.data
-            link = page.next_url
-            if not link:
-                if page.more:
+        pending: asyncio.Task[bytes] | None = self._send(template, query)
+        try:
+            while pending is not None:
+                content = await pending
+                pending = None
+                early = peek_next_url(content)
+                if early:
+                    pending = self._send(template, self._next_query(template, early, seen))
+                    await asyncio.sleep(0)  # let the request go out before this page's work
+                page = self._decode(template, Page[model], content)  # type: ignore[valid-type]
+                if page.next_url != early:  # the tail misled the peek: the full parse wins
+                    await _cancel(pending)
+                    pending = None
+                    if page.next_url:
+                        query = self._next_query(template, page.next_url, seen)
+                        pending = self._send(template, query)
+                if not page.data:
+                    return
+                if page.more and not page.next_url:
                     raise self._error(template, "said more pages follow but gave no next link")
-                return
-            if not page.data:
-                return
-            query = self._next_query(template, link)
-            cursor = query.get("cursor", "")
-            if cursor in seen:
-                raise self._error(template, "gave the same next link twice")
-            seen.add(cursor)
+                yield page.data
+        finally:
+            await _cancel(pending)
 
-    def _next_query(self, template: str, link: str) -> dict[str, str]:
-        """The query of a ``next`` link, once it is known to point where we asked."""
+    def _send(self, template: str, query: dict[str, str]) -> asyncio.Task[bytes]:
+        return asyncio.ensure_future(self._fetch(template, query))
+
+    async def _get(
+        self,
+        template: str,
+        model: type[M],
+        path_params: dict[str, str],
+        params: dict[str, str] | None = None,
+    ) -> M:
+        response = await self._http.request("GET", template, path_params=path_params, params=params)
+        return self._decode(template, model, response.content)
+
+    async def _fetch(self, template: str, query: dict[str, str]) -> bytes:
+        response = await self._http.request("GET", template, path_params=self._school, params=query)
+        return response.content
+
+    def _decode(self, template: str, model: type[M], content: bytes) -> M:
+        """Validate the body straight from its bytes (no ``json.loads`` pass)."""
+        try:
+            return model.model_validate_json(content)
+        except ValidationError as exc:
+            where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
+            raise self._error(
+                template, f"answered in an unexpected shape (at {where or 'body'})"
+            ) from None
+
+    def _next_query(self, template: str, link: str, seen: set[str]) -> dict[str, str]:
+        """The query of a ``next`` link, once it is known to point where we asked and
+        not to repeat a cursor already followed."""
         try:
             url = httpx.URL(link)
         except httpx.InvalidURL:
@@ -166,18 +211,21 @@ class WondeClient:
         )
         if not same_origin or url.path.rstrip("/") != expected_path:
             raise self._error(template, "gave a next link to another place; refused")
-        return dict(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
+        query = dict(parse_qsl(url.query.decode("ascii"), keep_blank_values=True))
+        cursor = query.get("cursor", "")
+        if cursor in seen:
+            raise self._error(template, "gave the same next link twice")
+        seen.add(cursor)
+        return query
 
     def _error(self, template: str, what: str) -> AdapterError:
         return AdapterError(f"{ADAPTER_ID}: GET {template} {what}", adapter=ADAPTER_ID)
 
 
-def _parse(model: type[M], body: Any, template: str) -> M:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
-        raise AdapterError(
-            f"{ADAPTER_ID}: GET {template} answered in an unexpected shape (at {where})",
-            adapter=ADAPTER_ID,
-        ) from None
+async def _cancel(task: asyncio.Task[bytes] | None) -> None:
+    """Cancel a request in flight that is no longer wanted, and let it finish."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, AdapterError):
+        await task

@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import bisect
+import itertools
 import json
 import random
 import re
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -71,29 +73,145 @@ class _Failure:
     retry_after: float | None
 
 
-@dataclass
-class _Contact:
-    id: str
-    person: dict[str, Any]
-    details: dict[str, Any]
+@dataclass(slots=True, frozen=True)
+class Home:
+    """One household's address and the adults who answer for its children."""
+
+    key: str
+    house_number: str
+    apartment: str | None
+    street: str
+    town: str
+    postcode: str
+
+    def wonde_json(self, *, retyped: bool = False) -> dict[str, Any]:
+        """The address as Wonde sends it; ``retyped`` as an office might key it in again."""
+        return {
+            "house_number": self.house_number,
+            "house_name": None,
+            "apartment": self.apartment,
+            "street": self.street.upper() if retyped else self.street,
+            "district": None,
+            "town": self.town,
+            "county": None,
+            "country": "England",
+            "postcode": self.postcode.lower().replace(" ", "") if retyped else self.postcode,
+        }
 
 
-@dataclass
-class _Student:
+@dataclass(slots=True, frozen=True)
+class FakeContact:
+    """A parent or carer, with how they relate to the children of their household."""
+
     id: str
-    person: dict[str, Any]
-    details: dict[str, Any]
+    title: str
+    forename: str
+    surname: str
+    relationship: str
+    parental_responsibility: bool
+    priority: int
+    phone: str
+    mobile: str
+    email: str
+    home: Home
+
+    def wonde_json(self, *, details: bool) -> dict[str, Any]:
+        """The contact as included on a student, with ``contacts.contact_details`` or not."""
+        body: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "forename": self.forename,
+            "surname": self.surname,
+            "relationship": {
+                "relationship": self.relationship,
+                "parental_responsibility": self.parental_responsibility,
+                "priority": self.priority,
+                "lives_with_pupil": self.priority == 1 or self.parental_responsibility,
+                "bill_payer": self.priority == 1,
+                "email_bills": False,
+            },
+        }
+        if details:
+            body["contact_details"] = {
+                "data": {
+                    "id": f"D{self.id}",
+                    "phones": {"phone": self.phone, "primary": None, "mobile": self.mobile},
+                    "emails": {"email": self.email, "primary": None},
+                    "addresses": {"home": self.home.wonde_json(), "work": None, "postal": None},
+                }
+            }
+        return body
+
+
+@dataclass(slots=True)
+class FakeStudent:
+    """A pupil on the fake school's roll."""
+
+    id: str
+    mis_id: str
+    forename: str
+    surname: str
+    gender: str
+    date_of_birth: date
     year: str
-    contacts: list[tuple[str, dict[str, Any]]]
+    upn: str
+    home: Home
+    contacts: tuple[FakeContact, ...]
     updated_at: datetime
-    extended: dict[str, Any] = field(default_factory=dict)
+    retyped: bool = False
+
+    def wonde_json(self, includes: frozenset[str]) -> dict[str, Any]:
+        """The student as Wonde sends it, with the asked-for includes."""
+        midnight = datetime.combine(self.date_of_birth, time(0, 0), tzinfo=ZoneInfo(UK))
+        body: dict[str, Any] = {
+            "id": self.id,
+            "mis_id": self.mis_id,
+            "upi": f"UPI{self.mis_id}",
+            "initials": f"{self.forename[0]}{self.surname[0]}",
+            "forename": self.forename,
+            "surname": self.surname,
+            "legal_forename": self.forename,
+            "legal_surname": self.surname,
+            "middle_names": None,
+            "gender": self.gender,
+            "date_of_birth": wonde_date(midnight, UK),
+            "restored_at": None,
+            "created_at": wonde_date(UPDATED_BASE, "UTC"),
+            "updated_at": wonde_date(self.updated_at, UK),
+        }
+        if "contact_details" in includes:
+            body["contact_details"] = {
+                "data": {
+                    "id": f"D{self.id}",
+                    "phones": {"phone": None, "primary": None, "mobile": None},
+                    "emails": {"email": None, "primary": None},
+                    "addresses": {
+                        "home": self.home.wonde_json(retyped=self.retyped),
+                        "work": None,
+                        "postal": None,
+                    },
+                }
+            }
+        if "contacts" in includes:
+            details = "contacts.contact_details" in includes
+            body["contacts"] = {"data": [c.wonde_json(details=details) for c in self.contacts]}
+        if "extended_details" in includes:
+            body["extended_details"] = {"data": {"upn": self.upn, "in_lea_care": False}}
+        if "year" in includes:
+            body["year"] = {
+                "data": {"id": f"Y{self.year}", "code": self.year, "name": f"Year {self.year}"}
+            }
+        return body
 
 
 class FakeState:
     """A school's data in Wonde's shapes, seeded from Faker ``en_GB`` with a fixed seed.
 
-    ``page_size`` caps every page (1 makes the contract kit walk every page);
-    ``latency_s`` is added to every response; ``requests`` logs what arrived.
+    Names, streets, towns, postcodes and phone numbers are drawn from Faker once into
+    small pools and combined with a seeded ``random.Random``, so 20,000 pupils take
+    seconds and little memory. ``page_size`` caps every page (1 makes the contract
+    kit walk every page); ``latency_s`` is added to every response; ``requests`` logs
+    what arrived.
     """
 
     def __init__(
@@ -114,10 +232,11 @@ class FakeState:
         self.requests: list[RecordedRequest] = []
         self.records: list[object] = []
         """What pushes created: always empty, the adapter only reads."""
-        self.students: dict[str, _Student] = {}
-        self.contacts: dict[str, _Contact] = {}
+        self.students: dict[str, FakeStudent] = {}
+        self._order: list[str] = []
         self._failures: list[_Failure] = []
-        self._generate(Faker("en_GB"), pupils)
+        _Generator(self, pupils).run()
+        self._order = sorted(self.students)
 
     # --- trouble ----------------------------------------------------------------------
 
@@ -143,6 +262,11 @@ class FakeState:
 
     # --- what tests look for ------------------------------------------------------------
 
+    @property
+    def contacts(self) -> dict[str, FakeContact]:
+        """Every contact, by id."""
+        return {c.id: c for s in self.students.values() for c in s.contacts}
+
     def personal_values(self) -> frozenset[str]:
         """Every seeded full name, phone number, e-mail, street and postcode.
 
@@ -151,36 +275,35 @@ class FakeState:
         name such as "Dean" turns up inside ordinary words ("wonde answered").
         """
         values: set[str] = set()
-        people: list[_Student | _Contact] = [*self.students.values(), *self.contacts.values()]
-        for person in people:
-            names = [person.person.get(k) or "" for k in _NAME_KEYS]
-            values |= {name for name in names if len(name) >= 6}
-            values.add(f"{person.person.get('forename')} {person.person.get('surname')}")
-            values |= set(_strings(person.details.get("phones", {})))
-            values |= set(_strings(person.details.get("emails", {})))
-            for address in (person.details.get("addresses") or {}).values():
-                if address:
-                    values.add(f"{address['house_number']} {address['street']}")
-                    values.add(address["street"])
-                    values.add(address["postcode"])
+        homes: set[Home] = set()
+        for student in self.students.values():
+            values.add(f"{student.forename} {student.surname}")
+            values |= {n for n in (student.forename, student.surname) if len(n) >= 6}
+            homes.add(student.home)
+            for contact in student.contacts:
+                values |= {f"{contact.forename} {contact.surname}", contact.email}
+                values |= {contact.phone, contact.mobile}
+                values |= {n for n in (contact.forename, contact.surname) if len(n) >= 6}
+                homes.add(contact.home)
+        for home in homes:
+            values |= {f"{home.house_number} {home.street}", home.street, home.postcode}
         return frozenset(v for v in values if len(v) >= 4)
 
     def pupil_ids(self) -> list[str]:
         """The seeded students' Wonde ids, in the order pages follow."""
-        return sorted(self.students)
-
-    def sorted_students(self) -> list[_Student]:
-        """Students in id order, the order cursor pages follow."""
-        return [self.students[k] for k in sorted(self.students)]
+        return list(self._order)
 
     def households(self) -> list[list[str]]:
         """Student ids grouped by the household they were generated in (siblings)."""
         groups: dict[str, list[str]] = {}
         for student in self.students.values():
-            groups.setdefault(student.extended["household"], []).append(student.id)
+            groups.setdefault(student.home.key, []).append(student.id)
         return [sorted(ids) for ids in groups.values()]
 
-    # --- attendance ---------------------------------------------------------------------
+    def after(self, key: str | None) -> Iterator[FakeStudent]:
+        """Students after ``key`` in id order (all of them for None): cursor paging."""
+        start = 0 if key is None else bisect.bisect_right(self._order, key)
+        return (self.students[k] for k in itertools.islice(self._order, start, None))
 
     def attendance_marks(self, student_id: str, since: date, until: date) -> dict[str, int]:
         """Counts of session marks in the window, generated the same way every time."""
@@ -202,156 +325,101 @@ class FakeState:
             day += timedelta(days=1)
         return counts
 
-    # --- generation ---------------------------------------------------------------------
 
-    def _generate(self, faker: Faker, pupils: int) -> None:
-        faker.seed_instance(self.seed)
+class _Generator:
+    """Fills a ``FakeState``: households of one to three siblings and two adults each."""
+
+    def __init__(self, state: FakeState, pupils: int) -> None:
+        self.state = state
+        self.pupils = pupils
+        faker = Faker("en_GB")
+        faker.seed_instance(state.seed)
+        size = min(400, 12 + pupils)
+        self.first = [faker.first_name() for _ in range(size)]
+        self.female = [faker.first_name_female() for _ in range(size)]
+        self.last = [faker.last_name() for _ in range(size)]
+        self.streets = [faker.street_name() for _ in range(size)]
+        self.towns = [faker.city() for _ in range(min(60, 4 + pupils // 4))]
+        self.postcodes = [faker.postcode() for _ in range(min(1500, 8 + pupils))]
+        self.phones = [faker.phone_number() for _ in range(size)]
+        self.mobiles = [faker.cellphone_number() for _ in range(size)]
+        self.rng = random.Random(state.seed)  # noqa: S311 - fake data, not security
+        self.ids: set[str] = set()
+
+    def run(self) -> None:
         household = 0
-        while len(self.students) < pupils:
+        while len(self.state.students) < self.pupils:
             household += 1
-            size = min(faker.random_element((1, 1, 1, 2, 2, 3)), pupils - len(self.students))
-            surname = faker.last_name()
-            address = _address(faker)
-            adults = self._adults(faker, surname, address)
-            for sibling in range(size):
-                self._add_student(faker, household, sibling, surname, address, adults)
-
-    def _adults(
-        self, faker: Faker, surname: str, address: dict[str, Any]
-    ) -> list[tuple[str, dict[str, Any]]]:
-        second = faker.random_element(
-            (("Father", True, True), ("Grandmother", False, False), ("Aunt", False, False))
-        )
-        adults = []
-        for priority, (relation, responsibility, lives_with) in enumerate(
-            (("Mother", True, True), second), start=1
-        ):
-            contact_id = f"C{faker.unique.random_int(100_000_000, 999_999_999)}"
-            forename = faker.first_name_female() if relation != "Father" else faker.first_name()
-            self.contacts[contact_id] = _Contact(
-                id=contact_id,
-                person={
-                    "title": "Ms" if relation != "Father" else "Mr",
-                    "forename": forename,
-                    "surname": surname,
-                },
-                details={
-                    "phones": {
-                        "phone": faker.phone_number(),
-                        "primary": None,
-                        "home": None,
-                        "work": None,
-                        "mobile": faker.cellphone_number(),
-                    },
-                    "emails": {"email": faker.email(), "primary": None, "home": None, "work": None},
-                    "addresses": {"home": address if lives_with else _address(faker)},
-                },
+            siblings = min(
+                self.rng.choice((1, 1, 1, 2, 2, 3)), self.pupils - len(self.state.students)
             )
-            relationship = {
-                "relationship": relation,
-                "parental_responsibility": responsibility,
-                "priority": priority,
-                "lives_with_pupil": lives_with,
-                "bill_payer": priority == 1,
-                "email_bills": False,
-            }
-            adults.append((contact_id, relationship))
-        return adults
+            surname = self.rng.choice(self.last)
+            home = self._home(f"H{household}")
+            adults = self._adults(surname, home)
+            for sibling in range(siblings):
+                self._student(surname, home, adults, retyped=sibling % 2 == 1)
 
-    def _add_student(
-        self,
-        faker: Faker,
-        household: int,
-        sibling: int,
-        surname: str,
-        address: dict[str, Any],
-        adults: list[tuple[str, dict[str, Any]]],
-    ) -> None:
-        student_id = f"A{faker.unique.random_int(100_000_000, 999_999_999)}"
-        forename = faker.first_name()
-        home = dict(address)
-        if sibling % 2 == 1:  # typed in again by the office: case and spacing differ
-            home["postcode"] = home["postcode"].lower().replace(" ", "")
-            home["street"] = home["street"].upper()
-        dob = faker.date_of_birth(minimum_age=5, maximum_age=16)
-        index = len(self.students)
-        self.students[student_id] = _Student(
-            id=student_id,
-            person={
-                "mis_id": str(10_000 + index),
-                "upi": faker.bothify("UPI-########"),
-                "initials": f"{forename[0]}{surname[0]}",
-                "forename": forename,
-                "surname": surname,
-                "legal_forename": forename,
-                "legal_surname": surname,
-                "middle_names": None,
-                "gender": faker.random_element(("M", "F")),
-                "date_of_birth": wonde_date(
-                    datetime.combine(dob, time(0, 0), tzinfo=ZoneInfo(UK)), UK
-                ),
-            },
-            details={
-                "phones": {"phone": None, "primary": None, "home": None, "work": None},
-                "emails": {"email": None, "primary": None, "home": None, "work": None},
-                "addresses": {"home": home, "work": None, "postal": None},
-            },
-            year=str(min(11, max(1, 2026 - dob.year - 5))),
-            contacts=list(adults),
-            updated_at=UPDATED_BASE + timedelta(minutes=7 * index),
-            extended={"household": f"H{household}", "upn": faker.bothify("?############")},
+    def _id(self, prefix: str) -> str:
+        while True:
+            candidate = f"{prefix}{self.rng.randint(100_000_000, 999_999_999)}"
+            if candidate not in self.ids:
+                self.ids.add(candidate)
+                return candidate
+
+    def _home(self, key: str) -> Home:
+        flat = self.rng.choice((None, None, None, f"Flat {self.rng.randint(1, 9)}"))
+        return Home(
+            key=key,
+            house_number=str(self.rng.randint(1, 240)),
+            apartment=flat,
+            street=self.rng.choice(self.streets),
+            town=self.rng.choice(self.towns),
+            postcode=self.rng.choice(self.postcodes),
         )
 
-    def student_json(self, student: _Student, includes: frozenset[str]) -> dict[str, Any]:
-        """One student as Wonde would send it, with the asked-for includes."""
-        body: dict[str, Any] = {"id": student.id, **student.person, "restored_at": None}
-        body["created_at"] = wonde_date(UPDATED_BASE, "UTC")
-        body["updated_at"] = wonde_date(student.updated_at, UK)
-        if "contact_details" in includes:
-            body["contact_details"] = {"data": {"id": f"D{student.id}", **student.details}}
-        if "contacts" in includes:
-            body["contacts"] = {
-                "data": [
-                    self._contact_json(contact_id, relation, includes)
-                    for contact_id, relation in student.contacts
-                ]
-            }
-        if "extended_details" in includes:
-            body["extended_details"] = {
-                "data": {"upn": student.extended["upn"], "in_lea_care": False}
-            }
-        if "year" in includes:
-            code = student.year
-            body["year"] = {"data": {"id": f"Y{code}", "code": code, "name": f"Year {code}"}}
-        return body
+    def _adults(self, surname: str, home: Home) -> tuple[FakeContact, ...]:
+        second = self.rng.choice((("Father", True), ("Grandmother", False), ("Aunt", False)))
+        adults = []
+        for priority, (relation, responsibility) in enumerate((("Mother", True), second), 1):
+            male = relation == "Father"
+            forename = self.rng.choice(self.first if male else self.female)
+            adults.append(
+                FakeContact(
+                    id=self._id("C"),
+                    title="Mr" if male else "Ms",
+                    forename=forename,
+                    surname=surname,
+                    relationship=relation,
+                    parental_responsibility=responsibility,
+                    priority=priority,
+                    phone=self.rng.choice(self.phones),
+                    mobile=self.rng.choice(self.mobiles),
+                    email=f"{forename}.{surname}{self.rng.randint(1, 99)}@example.org".lower(),
+                    home=home if responsibility else self._home(f"{home.key}-{priority}"),
+                )
+            )
+        return tuple(adults)
 
-    def _contact_json(
-        self, contact_id: str, relation: dict[str, Any], includes: frozenset[str]
-    ) -> dict[str, Any]:
-        contact = self.contacts[contact_id]
-        body: dict[str, Any] = {"id": contact.id, **contact.person, "relationship": relation}
-        if "contacts.contact_details" in includes:
-            body["contact_details"] = {"data": {"id": f"D{contact.id}", **contact.details}}
-        return body
-
-
-def _address(faker: Faker) -> dict[str, Any]:
-    flat = faker.random_element((None, None, None, f"Flat {faker.random_int(1, 9)}"))
-    return {
-        "house_number": faker.building_number(),
-        "house_name": None,
-        "apartment": flat,
-        "street": faker.street_name(),
-        "district": None,
-        "town": faker.city(),
-        "county": None,
-        "country": "England",
-        "postcode": faker.postcode(),
-    }
-
-
-def _strings(values: dict[str, Any]) -> Iterable[str]:
-    return (v for v in values.values() if isinstance(v, str))
+    def _student(
+        self, surname: str, home: Home, adults: tuple[FakeContact, ...], *, retyped: bool
+    ) -> None:
+        index = len(self.state.students)
+        dob = TERM_START - timedelta(days=self.rng.randint(5 * 365, 16 * 365))
+        student = FakeStudent(
+            id=self._id("A"),
+            mis_id=str(10_000 + index),
+            forename=self.rng.choice(self.first + self.female),
+            surname=surname,
+            gender=self.rng.choice(("M", "F")),
+            date_of_birth=dob,
+            year=str(min(11, max(1, 2026 - dob.year - 5))),
+            upn=f"{self.rng.choice('ABCDEFGHJKLMNPQRTUVWXYZ')}{self.rng.randint(10**11, 10**12)}",
+            home=home,
+            contacts=adults,
+            updated_at=UPDATED_BASE + timedelta(minutes=7 * index),
+            retyped=retyped,
+        )
+        self.state.students[student.id] = student
 
 
 # --- the ASGI app ---------------------------------------------------------------------
@@ -470,15 +538,13 @@ def _students(
         student = state.students.get(match["student"])
         if student is None:
             raise _Reply(404, {"error": "not_found", "error_description": "Student not found."})
-        return {"data": state.student_json(student, includes)}
-    students = state.sorted_students()
-    if "updated_after" in params:
-        after = _parse_updated_after(params["updated_after"])
-        students = [s for s in students if s.updated_at > after]
-    rows = [(s.id, s) for s in students]
-    page, pagination = _paginate(state, scope, params, rows)
+        return {"data": student.wonde_json(includes)}
+    after = _parse_updated_after(params["updated_after"]) if "updated_after" in params else None
+    page, pagination = _paginate(
+        state, scope, params, lambda s: after is None or s.updated_at > after
+    )
     return {
-        "data": [state.student_json(s, includes) for s in page],
+        "data": [s.wonde_json(includes) for s in page],
         "meta": {"pagination": pagination},
     }
 
@@ -489,9 +555,7 @@ def _summaries(
     since = _parse_day(params.get("start_date"), TERM_START)
     until = _parse_day(params.get("end_date"), TERM_END)
     wanted = params.get("student_id")
-    students = [s for s in state.sorted_students() if wanted in (None, s.id)]
-    rows = [(s.id, s) for s in students]
-    page, pagination = _paginate(state, scope, params, rows)
+    page, pagination = _paginate(state, scope, params, lambda s: wanted in (None, s.id))
     data = []
     for student in page:
         marks = state.attendance_marks(student.id, since, until)
@@ -510,18 +574,18 @@ def _summaries(
 
 
 def _paginate(
-    state: FakeState, scope: Scope, params: dict[str, str], rows: list[tuple[str, Any]]
-) -> tuple[list[Any], dict[str, Any]]:
+    state: FakeState, scope: Scope, params: dict[str, str], keep: Callable[[FakeStudent], bool]
+) -> tuple[list[FakeStudent], dict[str, Any]]:
     per_page = min(_parse_int(params.get("per_page", "50"), "per_page"), state.page_size)
     if "cursor" in params:
         cursor = params["cursor"]
         after = None if cursor in ("", "true") else _decode_cursor(cursor)
-        remaining = [row for row in rows if after is None or row[0] > after]
-        page = remaining[:per_page]
-        more = len(remaining) > per_page
-        following = {**params, "cursor": _encode_cursor(page[-1][0])} if more else None
+        found = list(itertools.islice(filter(keep, state.after(after)), per_page + 1))
+        page, more = found[:per_page], len(found) > per_page
+        following = {**params, "cursor": _encode_cursor(page[-1].id)} if more else None
     else:
         number = _parse_int(params.get("page", "1"), "page")
+        rows = list(filter(keep, state.after(None)))
         page = rows[(number - 1) * per_page : number * per_page]
         more = number * per_page < len(rows)
         following = {**params, "page": str(number + 1)} if more else None
@@ -531,7 +595,7 @@ def _paginate(
         "more": more,
         "per_page": per_page,
     }
-    return [item for _, item in page], pagination
+    return page, pagination
 
 
 def _url(scope: Scope, params: dict[str, str]) -> str:

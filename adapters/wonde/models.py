@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from hub.hooks.types import AttendanceSummary
 from hub.models import Address, Contact, Pupil
@@ -185,8 +185,8 @@ class YearGroup(WireModel):
     name: str | None = None
 
 
-class WondeStudent(WireModel):
-    """A student, with whichever includes were asked for."""
+class StudentCore(WireModel):
+    """A student as the roll is read: everything a ``Pupil`` needs, no contacts."""
 
     id: str = Field(min_length=1, description="Wonde's id, e.g. 'A544429684'.")
     mis_id: str | None = None
@@ -198,10 +198,15 @@ class WondeStudent(WireModel):
     date_of_birth: WondeDate | None = personal(None)
     created_at: WondeDate | None = None
     updated_at: WondeDate | None = None
-    contacts: Included[list[WondeContact]] | None = None
     contact_details: Included[ContactDetails | None] | None = None
     extended_details: Included[dict[str, Any] | None] | None = personal(None)
     year: Included[YearGroup | None] | None = None
+
+
+class WondeStudent(StudentCore):
+    """A student with its contacts, as one student is read."""
+
+    contacts: Included[list[WondeContact]] | None = None
 
 
 class Pagination(WireModel):
@@ -215,6 +220,29 @@ class Meta(WireModel):
     """``meta`` of a list response."""
 
     pagination: Pagination | None = None
+
+
+class PageHead(WireModel):
+    """Only the ``meta`` of a list page."""
+
+    meta: Meta | None = None
+
+
+def peek_next_url(content: bytes) -> str | None:
+    """The ``meta.pagination.next`` link read from the tail of a list body, where Wonde
+    puts ``meta``, without parsing the records; None when the tail does not parse.
+
+    Only a hint for sending the next request early: the full parse has the last word.
+    """
+    start = content.rfind(b'"meta"')
+    if start < 0:
+        return None
+    try:
+        head = PageHead.model_validate_json(b"{" + content[start:])
+    except ValidationError:
+        return None
+    pagination = head.meta.pagination if head.meta else None
+    return pagination.next if pagination else None
 
 
 class Page(WireModel, Generic[T]):
@@ -328,7 +356,7 @@ def _home_address(details: Included[ContactDetails | None] | None) -> WondeAddre
     return addresses.home or addresses.postal
 
 
-def to_pupil(student: WondeStudent, *, school_id: str) -> Pupil:
+def to_pupil(student: StudentCore, *, school_id: str) -> Pupil:
     """A hub ``Pupil`` from a Wonde student, with the home address and its household."""
     year = student.year.data if student.year else None
     return Pupil(

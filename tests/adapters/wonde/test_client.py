@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from hub.adapters.wonde.client import STUDENT_INCLUDES, WondeClient
+from hub.adapters.wonde.client import ROLL_INCLUDES, STUDENT_INCLUDES, WondeClient
 from hub.adapters.wonde.fake import UPDATED_BASE, FakeState
 from hub.errors import AdapterError, AuthError, NotFoundError, TransientError
 from tests.adapters.wonde.helpers import Sleeps, client_for, settings_for
@@ -38,21 +38,54 @@ async def test_a_page_size_from_settings_is_sent_and_honoured() -> None:
     assert [r.params["per_page"] for r in state.requests] == ["10", "10", "10"]
 
 
-async def test_students_are_asked_for_with_their_includes() -> None:
+async def test_one_student_is_asked_for_with_contacts_and_details() -> None:
     state = FakeState(pupils=3)
     client = client_for(state)
-    listed = [s async for s in client.students()]
-    one = await client.student(listed[0].id)
+    one = await client.student(state.pupil_ids()[0])
     await client.aclose()
-    for request in state.requests:
-        includes = set(request.params["include"].split(","))
-        assert {"contacts", "contact_details", "extended_details"} <= includes
-        assert includes == set(STUDENT_INCLUDES)
+    includes = set(state.requests[0].params["include"].split(","))
+    assert {"contacts", "contact_details", "extended_details"} <= includes
+    assert includes == set(STUDENT_INCLUDES)
     assert one.contacts is not None
     assert one.contacts.data
     assert one.contacts.data[0].contact_details is not None
     assert one.contact_details is not None
     assert one.extended_details is not None
+
+
+async def test_the_roll_is_asked_for_with_what_a_pupil_needs() -> None:
+    state = FakeState(pupils=3)
+    client = client_for(state)
+    listed = [s async for s in client.students()]
+    await client.aclose()
+    includes = set(state.requests[0].params["include"].split(","))
+    assert includes == set(ROLL_INCLUDES) == {"contact_details", "extended_details", "year"}
+    assert all(s.contact_details is not None for s in listed)
+
+
+async def test_the_next_page_is_asked_for_before_the_caller_finishes_this_one() -> None:
+    state = FakeState(pupils=6)
+    state.page_size = 2
+    client = client_for(state)
+    seen_when_first_page_arrived = -1
+    async for _student in client.students():
+        if seen_when_first_page_arrived < 0:
+            seen_when_first_page_arrived = len(state.requests)
+    await client.aclose()
+    assert seen_when_first_page_arrived == 2
+    assert len(state.requests) == 3
+
+
+async def test_stopping_early_cancels_the_page_in_flight() -> None:
+    state = FakeState(pupils=6)
+    state.page_size = 2
+    client = client_for(state)
+    pages = client.students()
+    first = await anext(pages)
+    await pages.aclose()  # type: ignore[attr-defined]
+    await client.aclose()
+    assert first.id == state.pupil_ids()[0]
+    assert len(state.requests) <= 2
 
 
 async def test_an_incremental_pull_sends_updated_after_in_utc() -> None:
@@ -227,3 +260,15 @@ async def test_a_body_of_the_wrong_shape_is_an_adapter_error_naming_the_field() 
     await client.aclose()
     assert "data.0.forename" in str(caught.value)
     assert "Not" not in str(caught.value)
+
+
+async def test_pages_are_still_followed_when_the_peek_cannot_read_the_tail() -> None:
+    link = "https://api.wonde.com/v1.0/schools/A1000000001/students?cursor=two"
+    pagination = {"next": link, "more": True}
+    first = {"meta": {"pagination": pagination}, "data": [{"id": "A1", "meta": {}}]}
+    last = {"meta": {"pagination": {"next": None, "more": False}}, "data": [{"id": "A2"}]}
+    client, seen = _stub([first, last])
+    students = [s async for s in client.students()]
+    await client.aclose()
+    assert [s.id for s in students] == ["A1", "A2"]
+    assert seen[1].url.params["cursor"] == "two"

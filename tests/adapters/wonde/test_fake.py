@@ -48,11 +48,26 @@ def test_the_state_has_what_the_contract_kit_uses(state: FakeState) -> None:
 def test_personal_values_hold_names_phones_and_postcodes(state: FakeState) -> None:
     values = state.personal_values()
     student = state.students[state.pupil_ids()[0]]
-    assert f"{student.person['forename']} {student.person['surname']}" in values
-    address = student.details["addresses"]["home"]
-    assert address["postcode"] in values
-    contact = next(iter(state.contacts.values()))
-    assert contact.details["phones"]["mobile"] in values
+    assert f"{student.forename} {student.surname}" in values
+    assert student.home.postcode in values
+    contact = student.contacts[0]
+    assert contact.mobile in values
+    assert contact.email in values
+
+
+def test_short_names_alone_are_left_out_of_personal_values() -> None:
+    state = FakeState(pupils=60)
+    values = state.personal_values()
+    short = [s.forename for s in state.students.values() if len(s.forename) < 6]
+    assert short
+    assert not set(short) & values
+
+
+def test_twenty_thousand_pupils_are_quick_to_seed() -> None:
+    state = FakeState(pupils=20_000)
+    assert len(state.students) == 20_000
+    assert len(state.pupil_ids()) == 20_000
+    assert sum(len(group) for group in state.households()) == 20_000
 
 
 async def test_no_token_is_401(state: FakeState, http: httpx.AsyncClient) -> None:

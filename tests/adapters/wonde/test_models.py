@@ -14,6 +14,7 @@ from hub.adapters.wonde.models import (
     WondeDate,
     WondeStudent,
     household_id,
+    peek_next_url,
     to_address,
     to_attendance,
     to_contacts,
@@ -286,3 +287,17 @@ def test_attendance_counts_present_and_educational_activity_as_attended() -> Non
     summary = to_attendance(rows, pupil_id="A100", since=date(2026, 9, 1), until=date(2026, 12, 18))
     assert (summary.possible_sessions, summary.attended_sessions) == (120, 104)
     assert summary.percent == pytest.approx(86.67, abs=0.01)
+
+
+def test_the_next_link_is_peeked_from_the_tail_of_a_page() -> None:
+    body = b'{"data": [{"id": "A1", "meta": "x"}], "meta": {"pagination": {"next": "https://n"}}}'
+    assert peek_next_url(body) == "https://n"
+    assert peek_next_url(b'{"data": [], "meta": {"pagination": {"next": null}}}') is None
+
+
+def test_a_tail_that_does_not_parse_gives_no_peek() -> None:
+    meta_first = b'{"meta": {"pagination": {"next": "https://n"}}, "data": [{"id": "A1"}]}'
+    assert peek_next_url(meta_first) == "https://n"
+    nested_last = b'{"meta": {"pagination": {"next": "https://n"}}, "data": [{"meta": 1}]}'
+    assert peek_next_url(nested_last) is None
+    assert peek_next_url(b'{"data": []}') is None
