@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,6 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from hub.adapters import cpoms as cpoms_package
 from hub.adapters.cpoms import CpomsAdapter
 from hub.adapters.cpoms.fake import API_KEY, FakeState, create_app
 from hub.adapters.cpoms.models import DSL_ALERT_TEXT
@@ -343,16 +341,3 @@ async def test_health_names_what_to_fix(state: FakeState) -> None:
     assert "Admin → Integrations" in pending.detail
     assert not refused.ok
     assert "api_key" in refused.detail
-
-
-def test_the_installed_entry_point_is_this_adapter() -> None:
-    (found,) = [e for e in entry_points(group="doorstep.adapters") if e.name == "cpoms"]
-    assert found.load() is CpomsAdapter
-    assert CpomsAdapter.manifest.roles == frozenset({"safeguarding"})
-
-
-def test_the_readme_table_lists_every_setting() -> None:
-    readme = Path(cpoms_package.__file__).with_name("README.md").read_text()
-    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
-    rows = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
-    assert rows == set(CpomsSettings.model_fields)
