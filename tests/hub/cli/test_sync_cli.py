@@ -39,6 +39,7 @@ def config(
     )
     monkeypatch.setenv("DOORSTEP_CONFIG", str(path))
     monkeypatch.setenv("DOORSTEP_LOG_LEVEL", "warning")
+    monkeypatch.setenv("DOORSTEP_LOAD_PLUGINS", "csv")  # only the adapter under test loads
     return path
 
 

@@ -93,9 +93,11 @@ def test_last_sync_run_skips_failed_runs_unless_asked(store: Store) -> None:
     failed = run("bad", status=SyncStatus.FAILED, at=T0 + timedelta(hours=1))
     store.save_sync_run(failed.model_copy(update={"error": "TransientError"}))
     last = store.last_sync_run(SCHOOL)
-    assert last is not None and last.id == "good"
+    assert last is not None
+    assert last.id == "good"
     latest = store.last_sync_run(SCHOOL, status=None)
-    assert latest is not None and latest.error == "TransientError"
+    assert latest is not None
+    assert latest.error == "TransientError"
     assert store.last_sync_run("other-school") is None
 
 
