@@ -181,6 +181,16 @@ class HubSettings(BaseSettings):
         default=False,
         description="Log every hook implementation call with its timing (names only).",
     )
+    sync_hold_share: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description=(
+            "A roll sync that would remove or rewrite more than this share of a school's "
+            "pupils stops and asks for --confirm."
+        ),
+        examples=[0.1],
+    )
     schools: dict[Slug, SchoolSettings] = Field(
         default_factory=dict, description="The schools this hub serves, by school id."
     )

@@ -143,9 +143,8 @@ async def sync_school(
 
 
 def hold_share_from(settings: HubSettings) -> float:
-    """The hold share from settings (``sync_hold_share``), or the default 10 %."""
-    value = getattr(settings, "sync_hold_share", None)
-    return DEFAULT_HOLD_SHARE if value is None else float(value)
+    """The hold share from settings (``sync_hold_share``, default 10 %)."""
+    return settings.sync_hold_share
 
 
 @dataclass
