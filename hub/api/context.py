@@ -1,0 +1,93 @@
+"""What every request handler works with, held on ``app.state`` (never a module global)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from hub.engine.service import Engine
+from hub.hooks.manager import Hooks
+from hub.policy import PolicyPack
+from hub.settings import HubSettings
+from hub.store import Store
+from hub.store.requests import RequestStore
+from hub.store.users import UserStore
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+HooksFor = Callable[[str], Hooks]
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class ApiContext:
+    """The app's resources: settings, the store and its repositories, hooks, the engine."""
+
+    settings: HubSettings
+    store: Store
+    hooks_for: HooksFor
+    engine: Engine | None = None
+    clock: Callable[[], datetime] = utc_now
+    users: UserStore = field(init=False)
+    requests: RequestStore = field(init=False)
+    _hooks: dict[str, Hooks] = field(default_factory=dict)
+    _started: list[Hooks] = field(default_factory=list)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def __post_init__(self) -> None:
+        self.users = UserStore(self.store.engine)
+        self.requests = RequestStore(self.store.engine)
+
+    def now(self) -> datetime:
+        """Now, by the engine's clock when there is an engine (so both agree)."""
+        if self.engine is not None:
+            return self.engine.runtime.clock()
+        return self.clock()
+
+    async def hooks(self, school_id: str) -> Hooks:
+        """The school's hooks: the engine's own when it runs, else built and started once."""
+        if self.engine is not None:
+            return self.engine.runtime.hooks(school_id)
+        found = self._hooks.get(school_id)
+        if found is not None:
+            return found
+        async with self._lock:
+            found = self._hooks.get(school_id)
+            if found is None:
+                found = self.hooks_for(school_id)
+                await found.start()
+                self._started.append(found)
+                self._hooks[school_id] = found
+        return found
+
+    async def pack(self, school_id: str) -> PolicyPack:
+        """The school's policy pack."""
+        return (await self.hooks(school_id)).pack
+
+    async def io(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a blocking store call off the event loop."""
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def aclose(self) -> None:
+        """Stop the adapters this app started."""
+        for hooks in self._started:
+            await hooks.aclose()
+        self._started.clear()
+        self._hooks.clear()
+
+
+def context_of(request: Request) -> ApiContext:
+    """The ``ApiContext`` of the app serving ``request``."""
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
