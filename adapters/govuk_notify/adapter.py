@@ -16,8 +16,8 @@ from hub.adapters.govuk_notify.client import ADAPTER, NotifyClient
 from hub.adapters.govuk_notify.fake import FakeState, create_app
 from hub.adapters.govuk_notify.models import parse_api_key, payload
 from hub.adapters.govuk_notify.settings import NotifySettings
-from hub.adapters.smtp.messages import SentKeys, compose
-from hub.errors import AdapterConfigError, AdapterError
+from hub.adapters.smtp.messages import SentKeys, compose, report_health
+from hub.errors import AdapterConfigError
 from hub.hooks.types import (
     DeliveryReceipt,
     HealthReport,
@@ -109,10 +109,6 @@ class NotifyAdapter:
     @hookimpl
     async def hub_health(self, now: datetime) -> HealthReport:
         """Read the service's templates: proves the key, the clock and the network."""
-        try:
-            await self._client.ping()
-        except AdapterError as exc:
-            self._availability.failed(exc)
-            return HealthReport(component=ADAPTER, ok=False, detail=str(exc), checked_at=now)
-        self._availability.succeeded()
-        return HealthReport(component=ADAPTER, ok=True, detail="API key accepted", checked_at=now)
+        return await report_health(
+            ADAPTER, self._availability, self._client.ping, now, ok_detail="API key accepted"
+        )

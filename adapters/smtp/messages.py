@@ -22,15 +22,18 @@ This module sits in the smtp package until the hub has a shared home for it
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.errors import RejectedError
-from hub.hooks.types import DeliveryReceipt, Notification
+from hub.adapter import Availability
+from hub.errors import AdapterError, RejectedError
+from hub.hooks.types import DeliveryReceipt, HealthReport, Notification
 from hub.models import School, StaffRole
 
 log = structlog.get_logger(__name__)
@@ -221,3 +224,27 @@ def message_field() -> Any:
         default_factory=MessageSettings,
         description="How much a message may say (minimal by default) and the board link.",
     )
+
+
+def utc_now() -> datetime:
+    """The current instant, in UTC (the adapters' default clock)."""
+    return datetime.now(UTC)
+
+
+async def report_health(
+    component: str,
+    availability: Availability,
+    probe: Callable[[], Awaitable[None]],
+    now: datetime,
+    *,
+    ok_detail: str,
+) -> HealthReport:
+    """Run ``probe``; an ``AdapterError`` is a failed report with its (safe) text. Going
+    down and coming back are logged once each through ``availability``."""
+    try:
+        await probe()
+    except AdapterError as exc:
+        availability.failed(exc)
+        return HealthReport(component=component, ok=False, detail=str(exc), checked_at=now)
+    availability.succeeded()
+    return HealthReport(component=component, ok=True, detail=ok_detail, checked_at=now)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 import httpx
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest
-from hub.adapters.smtp.messages import SentKeys, compose, serves
+from hub.adapters.smtp.messages import SentKeys, compose, serves, utc_now
 from hub.adapters.teams.client import ADAPTER, TeamsClient
 from hub.adapters.teams.fake import FakeState, create_app
 from hub.adapters.teams.models import envelope
@@ -23,11 +23,6 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import School
-
-
-def utc_now() -> datetime:
-    """The current instant, in UTC."""
-    return datetime.now(UTC)
 
 
 class TeamsAdapter:

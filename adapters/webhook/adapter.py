@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import httpx
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
-from hub.adapters.smtp.messages import SentKeys, compose, serves
+from hub.adapters.smtp.messages import SentKeys, compose, report_health, serves, utc_now
 from hub.adapters.webhook.client import ADAPTER, WebhookClient
 from hub.adapters.webhook.fake import FakeState, create_app
 from hub.adapters.webhook.models import (
@@ -23,7 +23,6 @@ from hub.adapters.webhook.models import (
     verify,
 )
 from hub.adapters.webhook.settings import WebhookSettings, secret_bytes
-from hub.errors import AdapterError
 from hub.hooks.types import (
     DeliveryReceipt,
     HealthReport,
@@ -34,11 +33,6 @@ from hub.hooks.types import (
 from hub.models import School
 
 SEEN_LIMIT = 10_000
-
-
-def utc_now() -> datetime:
-    """The current instant, in UTC."""
-    return datetime.now(UTC)
 
 
 class WebhookAdapter:
@@ -138,10 +132,10 @@ class WebhookAdapter:
         """Send a signed ``doorstep.ping`` event; any 2xx is healthy."""
         body = encode(ping_event(now))
         ping_id = f"ping-{int(now.timestamp())}"
-        try:
+
+        async def ping() -> None:
             await self._client.post(body, signed_headers(self._key, ping_id, body, self._clock()))
-        except AdapterError as exc:
-            self._availability.failed(exc)
-            return HealthReport(component=ADAPTER, ok=False, detail=str(exc), checked_at=now)
-        self._availability.succeeded()
-        return HealthReport(component=ADAPTER, ok=True, detail="receiver answered", checked_at=now)
+
+        return await report_health(
+            ADAPTER, self._availability, ping, now, ok_detail="receiver answered"
+        )
