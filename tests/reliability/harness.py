@@ -20,6 +20,7 @@ class Hub:
 
     process: subprocess.Popen[str]
     started_at: float
+    log: Path | None = None
     planned_ends: dict[str, datetime] = field(default_factory=dict)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -48,9 +49,8 @@ class Hub:
         return self.process.wait(timeout=timeout)
 
     def stderr(self) -> str:
-        if self.process.poll() is None or self.process.stderr is None:
-            return ""
-        return self.process.stderr.read()[-2000:]
+        """The end of the hub's log (its stderr)."""
+        return self.log.read_text()[-2000:] if self.log is not None else ""
 
 
 def start_hub(directory: Path, anchor: datetime, *args: str) -> Hub:
@@ -64,13 +64,15 @@ def start_hub(directory: Path, anchor: datetime, *args: str) -> Hub:
         anchor.isoformat(),
         *args,
     ]
+    log = directory / f"hub-{time.time_ns()}.log"
     began = time.time()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    return Hub(process=process, started_at=began)
+    with log.open("w") as stderr:  # a file, not a pipe: a full pipe would block the hub
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    return Hub(process=process, started_at=began, log=log)

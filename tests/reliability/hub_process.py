@@ -45,6 +45,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--depart", type=int, default=0)
     parser.add_argument("--first-end", type=float, default=10.0)
     parser.add_argument("--spacing", type=float, default=0.1)
+    parser.add_argument("--ack-minutes", type=int, default=2)
     parser.add_argument("--no-sweeper", action="store_true")
     parser.add_argument("--unpinned", action="store_true")
     parser.add_argument("--changed", action="store_true")
@@ -53,7 +54,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 async def main(args: argparse.Namespace) -> None:
     configure_logging("json", "warning")
-    pack = short_pack()
+    pack = short_pack(ack_minutes=args.ack_minutes)
     overrides: dict[str, object] = {"clock_anchor": datetime.fromisoformat(args.anchor)}
     if args.no_sweeper:
         overrides["sweep_interval_s"] = 3600.0

@@ -17,6 +17,7 @@ from hub.engine.runtime import scaled_clock
 from hub.engine.service import Engine
 from hub.hooks.manager import Hooks, build_hooks
 from hub.models import CheckIn, CheckInChannel, CheckInKind, School, StaffRole, Visit, VisitState
+from hub.plugins import audit, ladder
 from hub.policy import PolicyPack, bundled_packs_dir, parse_pack
 from hub.store import Store
 from tests import factories
@@ -73,11 +74,14 @@ def seed(store: Store, pack: PolicyPack) -> School:
 def hooks_factory(
     store: Store, pack: PolicyPack, ledger: LedgerChannel, *extra: tuple[str, object]
 ) -> Callable[[str], Hooks]:
-    """Builds the school's hooks with the ledger channel (and any ``extra`` plugins)."""
+    """Builds the school's hooks: the built-in ladder and audit plugins, the ledger
+    channel and any ``extra`` plugins (installed adapters are left out, so tests do not
+    depend on what else is installed)."""
 
     def build(school_id: str) -> Hooks:
         school = School(id=school_id, name=pack.school_name, policy_pack=pack.id)
-        return build_hooks(school, pack=pack, extra=[("ledger", ledger), *extra], recorder=store)
+        plugins = [("ladder", ladder), ("audit", audit), ("ledger", ledger), *extra]
+        return build_hooks(school, pack=pack, entry_points=False, extra=plugins, recorder=store)
 
     return build
 

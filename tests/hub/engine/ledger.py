@@ -20,6 +20,7 @@ from hub.errors import TransientError
 from hub.hooks.types import DeliveryReceipt, Notification
 
 SCHEMA = """
+PRAGMA journal_mode=WAL;
 CREATE TABLE IF NOT EXISTS ledger (
     key TEXT PRIMARY KEY,
     channel TEXT NOT NULL,
