@@ -109,7 +109,7 @@ async def test_authz_matrix(
     visit_id = f"{op}.{role}.{variant}.{where}"
     if row.state is not None:
         crew = (me, "s-2") if variant == "own" else ("s-2", "s-9")
-        planned = {}
+        planned: dict[str, Any] = {}
         if row.state in (VisitState.DEPARTED, VisitState.ON_SITE):
             # already out and past the planned end, so the ladder's first rung is due
             planned = {
