@@ -21,11 +21,10 @@ demo: $(STAMP)
 # mypy cannot follow setuptools' editable import hook for package-dir mappings,
 # so it checks a tree of symlinks laid out the way the package installs.
 typecheck-tree:
-	mkdir -p $(TYPECHECK)/hub
+	rm -rf $(TYPECHECK)/hub && mkdir -p $(TYPECHECK)/hub
 	for f in hub/*; do ln -sfn ../../$$f $(TYPECHECK)/$$f; done
 	ln -sfn ../../plugins $(TYPECHECK)/hub/plugins
 	ln -sfn ../../adapters $(TYPECHECK)/hub/adapters
-	find -L $(TYPECHECK) -maxdepth 2 -type l -delete 2>/dev/null || true
 
 lint: $(STAMP) typecheck-tree
 	$(BIN)/ruff check .
