@@ -16,7 +16,6 @@ from hub.adapters.govuk_notify.client import ADAPTER, NotifyClient
 from hub.adapters.govuk_notify.fake import FakeState, create_app
 from hub.adapters.govuk_notify.models import parse_api_key, payload
 from hub.adapters.govuk_notify.settings import NotifySettings
-from hub.adapters.smtp.messages import SentKeys, compose, report_health
 from hub.errors import AdapterConfigError
 from hub.hooks.types import (
     DeliveryReceipt,
@@ -26,6 +25,7 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import School
+from hub.notify import SentKeys, compose, report_health
 
 
 class NotifyAdapter:

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import jwt
 
-from hub.adapters.smtp.messages import Message
+from hub.notify import Message
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UUID_LENGTH = 36

@@ -7,9 +7,9 @@ from typing import Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from hub.adapters.govuk_notify.models import parse_api_key
-from hub.adapters.smtp.messages import Directory, MessageSettings, message_field
 from hub.http import HttpSettings
 from hub.models.base import Slug
+from hub.notify import Directory, MessageSettings, message_field
 
 NotifyType = Literal["email", "sms", "letter"]
 

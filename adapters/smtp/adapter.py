@@ -11,7 +11,6 @@ from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
 from hub.adapters.smtp.client import ADAPTER, SmtpClient
 from hub.adapters.smtp.fake import FakeState, create_app
-from hub.adapters.smtp.messages import SentKeys, compose, report_health, serves, utc_now
 from hub.adapters.smtp.models import build_email, message_id
 from hub.adapters.smtp.settings import SmtpSettings
 from hub.hooks.types import (
@@ -22,6 +21,7 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import School
+from hub.notify import SentKeys, compose, report_health, serves, utc_now
 
 
 class SmtpAdapter:

@@ -9,7 +9,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from hub.adapters.smtp.messages import Message
+from hub.notify import Message
 
 
 def message_id(idempotency_key: str, sender: str) -> str:

@@ -8,9 +8,9 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from hub.adapters.smtp.messages import Directory, MessageSettings, channels_field, message_field
 from hub.http.addresses import host_literal, never_allowed_reason
 from hub.models.base import Slug
+from hub.notify import Directory, MessageSettings, channels_field, message_field
 
 Security = Literal["starttls", "tls", "none"]
 

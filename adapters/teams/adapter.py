@@ -11,7 +11,6 @@ import httpx
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest
-from hub.adapters.smtp.messages import SentKeys, compose, serves, utc_now
 from hub.adapters.teams.client import ADAPTER, TeamsClient
 from hub.adapters.teams.fake import FakeState, create_app
 from hub.adapters.teams.models import envelope
@@ -23,6 +22,7 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import School
+from hub.notify import SentKeys, compose, serves, utc_now
 
 
 class TeamsAdapter:

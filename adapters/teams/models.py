@@ -2,14 +2,14 @@
 
 The flow template "When a Teams webhook request is received" posts the first
 attachment's ``content``. Only the composed message goes in (see
-``hub.adapters.smtp.messages``): by default no name and no note text.
+``hub.notify``): by default no name and no note text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hub.adapters.smtp.messages import Message
+from hub.notify import Message
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"

@@ -7,14 +7,14 @@ from typing import Self
 import httpx
 from pydantic import ConfigDict, Field, SecretStr, model_validator
 
-from hub.adapters.smtp.messages import (
+from hub.http import HttpSettings
+from hub.models.base import Slug
+from hub.notify import (
     Directory,
     MessageSettings,
     channels_field,
     message_field,
 )
-from hub.http import HttpSettings
-from hub.models.base import Slug
 
 
 class TeamsSettings(HttpSettings):

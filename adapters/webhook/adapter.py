@@ -11,7 +11,6 @@ import httpx
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
-from hub.adapters.smtp.messages import SentKeys, compose, report_health, serves, utc_now
 from hub.adapters.webhook.client import ADAPTER, WebhookClient
 from hub.adapters.webhook.fake import FakeState, create_app
 from hub.adapters.webhook.models import (
@@ -31,6 +30,7 @@ from hub.hooks.types import (
     SettingsRegistrar,
 )
 from hub.models import School
+from hub.notify import SentKeys, compose, report_health, serves, utc_now
 
 SEEN_LIMIT = 10_000
 

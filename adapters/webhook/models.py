@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import Field
 from standardwebhooks import Webhook
 
-from hub.adapters.smtp.messages import Message
 from hub.errors import AdapterError
 from hub.hooks.types import Notification
 from hub.models.base import DomainModel, UtcDateTime, personal
+from hub.notify import Message
 
 EVENT_TYPE = "notification.sent"
 PING_TYPE = "doorstep.ping"

@@ -7,9 +7,9 @@ import binascii
 
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from hub.adapters.smtp.messages import MessageSettings, channels_field, message_field
 from hub.http import HttpSettings
 from hub.models.base import Slug
+from hub.notify import MessageSettings, channels_field, message_field
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 import structlog
 
-from hub.adapters.smtp.messages import Message
+from hub.notify import Message
 from hub.adapters.teams import TeamsAdapter
 from hub.adapters.teams.fake import WEBHOOKS, FakeState, create_app, envelope_problem, webhook_urls
 from hub.adapters.teams.models import envelope

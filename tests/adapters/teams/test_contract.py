@@ -1,6 +1,6 @@
 """The hub's adapter contract, run against the teams adapter and its fake Workflows host."""
 
-from hub.adapters.smtp.messages import Directory
+from hub.notify import Directory
 from hub.adapters.teams import TeamsAdapter, fake
 from hub.adapters.teams.settings import TeamsSettings
 from hub.testing import SuiteConfig, adapter_contract

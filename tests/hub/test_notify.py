@@ -8,12 +8,6 @@ from typing import Any
 import httpx
 import pytest
 
-from hub.adapters.smtp.messages import (
-    Directory,
-    MessageSettings,
-    SentKeys,
-    compose,
-)
 from hub.adapters.teams import TeamsAdapter
 from hub.adapters.teams import fake as teams_fake
 from hub.adapters.teams.settings import TeamsSettings
@@ -24,6 +18,12 @@ from hub.errors import RejectedError
 from hub.hooks.manager import build_hooks
 from hub.hooks.types import DeliveryReceipt, Notification
 from hub.models import School, StaffRole
+from hub.notify import (
+    Directory,
+    MessageSettings,
+    SentKeys,
+    compose,
+)
 from tests.factories import T0, fake, pack
 
 SCHOOL = School(id="st-michaels", name="St Michael's", policy_pack="st-michaels")

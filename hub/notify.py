@@ -16,8 +16,8 @@ is the same on every channel:
   addressed only to contacts is refused, because the hook carries contact ids, not
   their addresses.
 
-This module sits in the smtp package until the hub has a shared home for it
-(``hub/notify``); the other channel adapters import it from here.
+Every channel adapter (smtp, govuk_notify, teams, webhook) imports these rules from
+here, so a change of rule reaches every channel at once.
 """
 
 from __future__ import annotations
