@@ -12,7 +12,7 @@ import sys
 import typer
 
 from hub import __version__
-from hub.cli import config, deliveries, demo, doctor, plugins, policy, serve, sync
+from hub.cli import config, deliveries, demo, doctor, plugins, policy, serve, sync, users
 from hub.errors import ConfigError, DoorstepError, UserError
 from hub.logging import choose_log_format, configure_logging
 from hub.settings import load_settings
@@ -52,7 +52,7 @@ def version() -> None:
     typer.echo(f"doorstep {__version__}")
 
 
-for _module in (policy, plugins, config, demo, doctor, sync, serve, deliveries):
+for _module in (policy, plugins, config, demo, doctor, sync, serve, deliveries, users):
     _module.register(app)
 
 
