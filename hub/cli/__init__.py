@@ -14,7 +14,9 @@ import typer
 from hub import __version__
 from hub.cli import config, deliveries, demo, doctor, plugins, policy, serve, sync, users
 from hub.errors import ConfigError, DoorstepError, UserError
+from hub.hooks.registry import build_registry
 from hub.logging import choose_log_format, configure_logging
+from hub.schools import blocked_names
 from hub.settings import load_settings
 
 SETTINGS_OPTIONAL = frozenset({"doctor", "config", "version", "policy"})
@@ -56,8 +58,37 @@ for _module in (policy, plugins, config, demo, doctor, sync, serve, deliveries, 
     _module.register(app)
 
 
+def mount_plugin_commands(target: typer.Typer) -> list[str]:
+    """Add the command groups plugins and adapters register (``doorstep ics ...``).
+
+    A plugin that cannot be loaded costs only its own commands: the rest of the CLI
+    (``doctor`` above all) must still run, so the problem is one line on stderr.
+    """
+    mounted = {info.name for info in target.registered_groups}
+    added: list[str] = []
+    try:
+        settings = load_settings()
+    except ConfigError:  # the command itself reports broken settings
+        configure_logging(choose_log_format("auto"), "warning")
+        disabled: frozenset[str] = frozenset()
+    else:
+        configure_logging(choose_log_format(settings.log_format), settings.log_level)
+        disabled = blocked_names(settings)
+    try:
+        commands = build_registry(disabled=disabled).commands()
+    except DoorstepError as exc:
+        typer.echo(f"doorstep: warning: plugin commands not loaded: {exc}", err=True)
+        return added
+    for name, group in sorted(commands.items()):
+        if name not in mounted:
+            target.add_typer(group, name=name)
+            added.append(name)
+    return added
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``doorstep`` console script."""
+    mount_plugin_commands(app)
     try:
         app(args=argv, prog_name="doorstep", standalone_mode=True)
     except SystemExit as exc:

@@ -186,7 +186,9 @@ class HookCall:
         }
         if exc_type is not None:
             fields["error"] = exc_type.__name__
-        log.info("hook.call", **fields)
+        # Registration is start-up wiring run by every command: debug, unless it failed.
+        wiring = self.hook.startswith("hub_register_") and exc_type is None
+        (log.debug if wiring else log.info)("hook.call", **fields)
 
 
 def _ms_since(start: float) -> float:
