@@ -1,11 +1,15 @@
-"""The ``csv`` adapter: pupils, contacts and attendance from SIMS/Arbor-style export files."""
+"""The ``csv`` adapter: pupils, contacts and attendance from SIMS/Arbor-style export files,
+and agreements back to the MIS as an ``agreements.csv`` it imports."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import ClassVar
+
+import structlog
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
@@ -18,15 +22,19 @@ from hub.adapters.csv.models import (
     summarise_marks,
     summarise_totals,
 )
+from hub.adapters.csv.outbox import AgreementOutbox
 from hub.adapters.csv.settings import CsvSettings
-from hub.errors import NotFoundError
+from hub.errors import NotFoundError, TransientError
 from hub.hooks.types import (
     AttendanceSummary,
     HealthReport,
     MockBackendRegistrar,
+    PushReceipt,
     SettingsRegistrar,
 )
-from hub.models import Contact, Pupil, School
+from hub.models import Agreement, Contact, Pupil, School, Visit
+
+log = structlog.get_logger(__name__)
 
 
 class CsvAdapter:
@@ -41,7 +49,7 @@ class CsvAdapter:
         id="csv",
         name="CSV exports (SIMS, Arbor)",
         roles=frozenset({"mis"}),
-        capabilities=frozenset({"attendance", "incremental_sync"}),
+        capabilities=frozenset({"attendance", "incremental_sync", "agreements"}),
         docs_url="adapters/csv/README.md",
     )
 
@@ -128,6 +136,31 @@ class CsvAdapter:
             return summarise_marks(pupil_id, marks, since, until)
         totals = [row for row in rows if not isinstance(row, MarkRow)]
         return summarise_totals(pupil_id, totals, since, until)
+
+    # --- push --------------------------------------------------------------------------
+
+    @hookimpl
+    async def hub_push_agreement(
+        self, visit: Visit, agreement: Agreement, idempotency_key: str
+    ) -> PushReceipt | None:
+        """Add the agreement to ``agreements.csv`` for the MIS to import, once per key.
+
+        None when the school gave this adapter no folder to write to."""
+        folder = self._settings.outbox_folder()
+        if folder is None:
+            return None
+        outbox = AgreementOutbox(folder)
+        try:
+            reference, created = await asyncio.to_thread(outbox.record, agreement, idempotency_key)
+        except OSError as exc:
+            reason = os.strerror(exc.errno) if exc.errno else type(exc).__name__
+            raise TransientError(
+                f"csv: the agreements outbox cannot be written ({reason})", adapter=ADAPTER
+            ) from None
+        log.info("csv.agreement_recorded", visit_id=visit.id, reference=reference, created=created)
+        return PushReceipt(
+            system=ADAPTER, external_id=reference, idempotency_key=idempotency_key, created=created
+        )
 
     # --- health ------------------------------------------------------------------------
 

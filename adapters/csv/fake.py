@@ -4,10 +4,12 @@
 their register marks, all from Faker ``en_GB`` with a fixed seed. ``write(folder)``
 writes ``pupils.csv``, ``contacts.csv`` and ``attendance.csv`` the way the chosen MIS
 exports them (headers, date style, encoding, delimiter); ``FakeState(folder=...)``
-writes them there at once, and its ``fail_next`` takes them away until
-``fail_next(times=0)``, so health and recovery can be tested. ``create_app(state)`` serves
-the same files over HTTP (``GET /pupils.csv``) for the demo and the contract kit;
-the adapter itself reads files, never HTTP.
+writes them there at once (as does ``use_folder(folder)``, which the fake server calls),
+and its ``fail_next`` takes them away until ``fail_next(times=0)``, so health and
+recovery can be tested. ``records`` are the rows the adapter wrote to the agreements
+outbox (``agreements.csv``) in that folder. ``create_app(state)`` serves the same files
+over HTTP (``GET /pupils.csv``) for the demo and the contract kit; the adapter itself
+reads files, never HTTP.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import parse_qs
 from faker import Faker
 
 from hub.adapters.csv.models import EXPORTS, PRESETS, Export
+from hub.adapters.csv.outbox import AgreementOutbox
 
 SEED = 20261123
 FIRST_DAY = date(2026, 9, 7)
@@ -108,9 +111,14 @@ class FakeState:
         return self._requests
 
     @property
-    def records(self) -> tuple[object, ...]:
-        """Exports are read-only: nothing is ever pushed."""
-        return ()
+    def records(self) -> list[dict[str, str]]:
+        """The agreements the adapter wrote to ``agreements.csv`` in the folder."""
+        return AgreementOutbox(self.folder).rows() if self.folder is not None else []
+
+    def use_folder(self, folder: Path) -> None:
+        """Write the exports into ``folder``; agreements are read back from it."""
+        self.folder = folder
+        self.write(folder)
 
     def pupil_ids(self) -> list[str]:
         """The generated pupils' ids."""
@@ -310,7 +318,8 @@ def create_app(state: FakeState) -> Callable[[Scope, Receive, Send], Awaitable[N
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        method, path = scope["method"], scope["path"]
+        method = scope["method"]
+        path = scope["path"][len(scope.get("root_path", "")) :] or "/"
         state.requests.append((method, path))
         if state.latency_s:
             await asyncio.sleep(state.latency_s)

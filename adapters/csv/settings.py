@@ -100,6 +100,15 @@ class CsvSettings(BaseModel):
     attendance_file: Path | None = Field(
         default=None, description="Path of the attendance export (overrides folder)."
     )
+    agreements_folder: Path | None = Field(
+        default=None,
+        description=(
+            "Folder the hub writes agreements.csv into for the MIS to import (agreements "
+            "made with families); unset uses folder. Without either, agreements are not "
+            "recorded by this adapter."
+        ),
+        examples=["/srv/mis-imports/harrogate"],
+    )
     preset: Preset = Field(
         default="sims", description="Column names and date style of the exporting MIS."
     )
@@ -146,6 +155,10 @@ class CsvSettings(BaseModel):
         if self.folder is None and self.pupils_file is None:
             raise ValueError("give folder, or at least pupils_file")
         return self
+
+    def outbox_folder(self) -> Path | None:
+        """Where ``agreements.csv`` is written, or None when agreements are not recorded."""
+        return self.agreements_folder or self.folder
 
     def path_of(self, export: Literal["pupils", "contacts", "attendance"]) -> Path | None:
         """The file to read for one export, or None when neither path nor folder gives one."""

@@ -4,6 +4,8 @@ The exports are files, not an HTTP API, so the checks about HTTP (pages, status 
 Retry-After, timeouts, TLS, the egress guard, closing a client) do not apply; each
 opt-out says why. The fake writes its exports into one folder the settings point at,
 and its ``fail_next`` takes them away, so the health and recovery checks run for real.
+Agreements are written to ``agreements.csv`` in the same folder, and the fake counts
+its rows, so the push checks (receipt, idempotency, no duplicate on retry) run too.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ TestCsvContract = adapter_contract(
             "retry_after_above_cap_raises": f"{NO_HTTP}, so no Retry-After",
             "server_errors_are_bounded": f"{NO_HTTP}, so no 5xx to retry",
             "auth_failure_is_not_retried": f"{NO_HTTP}, so no credentials or 401",
-            "rejection_is_not_retried": f"{NO_HTTP} and nothing is written",
+            "rejection_is_not_retried": f"{NO_HTTP}: the agreements outbox answers no 4xx",
             "timeout_is_transient": f"{NO_HTTP}, so no request timeout",
             "tls_verification_on": f"{NO_HTTP}, so no TLS",
             "link_local_base_url_refused": f"{NO_HTTP}, so no base URL",
