@@ -7,7 +7,6 @@ import httpx
 import pytest
 import structlog
 
-from hub.notify import Message
 from hub.adapters.teams import TeamsAdapter
 from hub.adapters.teams.fake import WEBHOOKS, FakeState, create_app, envelope_problem, webhook_urls
 from hub.adapters.teams.models import envelope
@@ -15,6 +14,7 @@ from hub.adapters.teams.settings import TeamsSettings
 from hub.errors import AuthError, RejectedError, TransientError
 from hub.hooks.types import Notification
 from hub.models import School, StaffRole
+from hub.notify import Message
 from tests.factories import fake
 
 BASE = "https://prod-12.uksouth.logic.azure.test/"

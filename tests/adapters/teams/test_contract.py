@@ -1,8 +1,8 @@
 """The hub's adapter contract, run against the teams adapter and its fake Workflows host."""
 
-from hub.notify import Directory
 from hub.adapters.teams import TeamsAdapter, fake
 from hub.adapters.teams.settings import TeamsSettings
+from hub.notify import Directory
 from hub.testing import SuiteConfig, adapter_contract
 
 
