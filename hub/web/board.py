@@ -52,6 +52,7 @@ class BoardLine:
         if self.alarm is not None:
             return self.alarm.value.replace("_", " ")
         return "duress" if self.duress else "overdue"
+
     @property
     def red(self) -> bool:
         """Shown in red: overdue, duress, failing channels or an exhausted ladder."""
@@ -110,9 +111,10 @@ def _line(
     deadline = next_deadline(visit, pack, day, now) if visit.state not in _BACK else None
     if deadline is not None and not shows_alarm and deadline.kind is DeadlineKind.DURESS:
         deadline = None
+    due_rung = max((d.rung for d in due if d.rung is not None), default=None)
     rung = board.rung if board is not None and board.state is not Board.CLEAR else None
-    if rung is None and due:
-        rung = due[-1].rung
+    if rung is None:
+        rung = due_rung
     pupil = found.pupils.get(visit.pupil_id)
     return BoardLine(
         visit_id=visit.id,
@@ -126,7 +128,7 @@ def _line(
         alarm=board.state if board is not None and board.state is not Board.CLEAR else None,
         rung=rung,
         rung_name=_rung_name(pack, rung),
-        overdue=_unacknowledged(due[-1].rung if due else None, day, board),
+        overdue=_unacknowledged(due_rung, day, board),
         duress=any(d.kind is DeadlineKind.DURESS for d in due),
     )
 
