@@ -1,4 +1,4 @@
-"""``doorstep demo``: one whole visit on embedded defaults, with fake data."""
+"""``doorstep demo``: one whole visit with fake data, on the engine or simulated."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from typing import Annotated
 
 import typer
 
+from hub.demo.live import run_live_demo
 from hub.demo.run import run_demo
+from hub.demo.settings import DEMO_FAKES
 from hub.errors import UserError
+from hub.fakes import serve_fakes
 from hub.logging import choose_log_format, configure_logging
 from hub.policy import PolicyError, bundled_packs_dir, load_pack
 from hub.schools import blocked_names
@@ -26,27 +29,66 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
+    simulated: Annotated[
+        bool,
+        typer.Option(
+            "--simulated",
+            help="Run the old in-process visit on a simulated clock (fast, no engine, no fakes).",
+        ),
+    ] = False,
     pack: Annotated[
-        str,
-        typer.Option(help="Bundled policy pack id (see contrib/policies) or a pack file."),
-    ] = "st-michaels",
+        str | None,
+        typer.Option(
+            help="With --simulated: a bundled pack id (contrib/policies) or a file "
+            "[default: st-michaels]."
+        ),
+    ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option(help="Keep the demo's records in this database instead of a temporary one."),
+        typer.Option(help="With --simulated: keep the records in this database."),
     ] = None,
     log_level: Annotated[
         str,
         typer.Option(help="Log level for the demo's log lines on stderr (info shows each hook)."),
     ] = "warning",
 ) -> None:
-    """Run one home visit from request to return with fake pupils and staff.
+    """Run one home visit from request to close with fake pupils, staff and systems.
 
-    The demo drives its own clock from deadline to deadline, so a visit that an
-    office would follow for hours takes seconds. It shows the risk findings, the
-    authorisation, every check-in, the deadlines, an overdue escalation and its
-    acknowledgement. Nothing is sent to anyone.
+    By default the visit runs on the durable engine in real time, with a short demo
+    pack, against fakes of CPOMS, the MIS (csv exports), Outlook, GOV.UK Notify and
+    Teams served on 127.0.0.1: an overdue escalation reaches the fake channels, the
+    office acknowledges it, the note lands in CPOMS, the agreement in the MIS outbox
+    and the calendar event is updated. It takes about 15 seconds.
+
+    --simulated drives its own clock instead (no engine, nothing sent), on any pack.
     """
     configure_logging(choose_log_format("auto"), log_level)
+    began = time.monotonic()
+    if simulated:
+        _simulated(pack or "st-michaels", database_url)
+    elif pack is not None or database_url is not None:
+        raise UserError(
+            "--pack and --database-url apply to --simulated only; "
+            "the live demo runs its own short pack in a scratch folder"
+        )
+    else:
+        _live()
+    typer.echo(f"Demo finished in {time.monotonic() - began:.1f} s.")
+
+
+def _live() -> None:
+    with tempfile.TemporaryDirectory(prefix="doorstep-demo-") as scratch:
+        folder = Path(scratch)
+        with serve_fakes(folder=folder / "fakes", only=DEMO_FAKES) as fakes:
+            summary = asyncio.run(run_live_demo(typer.echo, scratch=folder, fakes=fakes))
+    typer.echo(
+        f"Visit {summary.final_state}: {len(summary.escalations)} escalation rung(s), "
+        f"acknowledged at rung {summary.acknowledged_rung}; deliveries: "
+        + ", ".join(f"{purpose} {status}" for purpose, status in summary.deliveries.items())
+    )
+
+
+def _simulated(pack: str, database_url: str | None) -> None:
     path = Path(pack)
     if not path.suffix:
         path = bundled_packs_dir() / f"{pack}.toml"
@@ -54,7 +96,6 @@ def demo(
         policy = load_pack(path)
     except PolicyError as exc:
         raise UserError(str(exc)) from None
-    began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="doorstep-demo-") as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'demo.db'}"
         with Store.open(url) as store:
@@ -68,7 +109,6 @@ def demo(
                 )
             )
     typer.echo(
-        f"Demo finished in {time.monotonic() - began:.1f} s: visit {summary.final_state}, "
-        f"{len(summary.escalations)} escalation rung(s), "
-        f"acknowledged at rung {summary.acknowledged_rung}."
+        f"Simulated visit {summary.final_state}: {len(summary.escalations)} escalation "
+        f"rung(s), acknowledged at rung {summary.acknowledged_rung}."
     )
