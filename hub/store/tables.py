@@ -460,3 +460,103 @@ class VisitReadRow(Base):
     at: Mapped[datetime] = mapped_column(AwareDateTime)
     risk_flags: Mapped[bool] = mapped_column(Boolean)
     risk_detail: Mapped[bool] = mapped_column(Boolean)
+
+
+class AttendanceMarkRow(Base):
+    """One register entry: a pupil's code for one session of one day (no personal data).
+
+    Not tied to the pupils cache by a foreign key: the register outlives a roll sync
+    that drops a leaver, and the referral evidence may still need it.
+    """
+
+    __tablename__ = "attendance_marks"
+
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    session: Mapped[str] = mapped_column(String(2), primary_key=True)
+    code: Mapped[str] = mapped_column(String(4))
+
+
+class ReferralPromptRow(Base):
+    """A prompt to consider a referral, and the person's decision. Personal: ``reason``."""
+
+    __tablename__ = "referral_prompts"
+    __table_args__ = (Index("ix_referral_prompts_school_id_pupil_id", "school_id", "pupil_id"),)
+
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(Id)
+    measure: Mapped[str] = mapped_column(Code)
+    raised_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    notify: Mapped[list[str]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(Code)
+    decided_by: Mapped[str | None] = mapped_column(Id)
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class VisitProposalRow(Base):
+    """A suggested visit (attendance, or an agreement not kept); no personal data."""
+
+    __tablename__ = "visit_proposals"
+    __table_args__ = (Index("ix_visit_proposals_school_id_pupil_id", "school_id", "pupil_id"),)
+
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(Id)
+    reason: Mapped[str] = mapped_column(Code)
+    cause: Mapped[str] = mapped_column(Code)
+    agreement_id: Mapped[str | None] = mapped_column(Id)
+    raised_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(Code)
+
+
+class AgreementTrackingRow(Base):
+    """Whether an agreement is kept, and the reminder and follow-up it led to."""
+
+    __tablename__ = "agreement_tracking"
+
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    agreement_id: Mapped[str] = mapped_column(Id, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(Id)
+    pupil_id: Mapped[str] = mapped_column(Id)
+    status: Mapped[str] = mapped_column(Code)
+    breaches: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    reminder_letter_id: Mapped[str | None] = mapped_column(Id)
+    proposal_id: Mapped[str | None] = mapped_column(Id)
+
+
+class LetterRow(Base):
+    """A letter produced for a family: ids and where its files are (the text is in them)."""
+
+    __tablename__ = "letters"
+    __table_args__ = (Index("ix_letters_school_id_pupil_id", "school_id", "pupil_id"),)
+
+    school_id: Mapped[str] = mapped_column(Code, _school_fk(), primary_key=True)
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    pupil_id: Mapped[str] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(Code)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)
+    visit_id: Mapped[str | None] = mapped_column(Id)
+    agreement_id: Mapped[str | None] = mapped_column(Id)
+    html_path: Mapped[str | None] = mapped_column(Text)
+    pdf_path: Mapped[str | None] = mapped_column(Text)
+
+
+class FollowUpNoteRow(Base):
+    """A line of a pupil's follow-up record written by the hub (counts and dates only)."""
+
+    __tablename__ = "followup_notes"
+    __table_args__ = (Index("ix_followup_notes_school_id_pupil_id", "school_id", "pupil_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    school_id: Mapped[str] = mapped_column(Code, _school_fk())
+    pupil_id: Mapped[str] = mapped_column(Id)
+    at: Mapped[datetime] = mapped_column(AwareDateTime)
+    kind: Mapped[str] = mapped_column(Code)
+    text: Mapped[str] = mapped_column(Text)
+    agreement_id: Mapped[str | None] = mapped_column(Id)
