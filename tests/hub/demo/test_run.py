@@ -1,4 +1,5 @@
-"""The demo runs one whole visit through the real workflow, hooks, plugins and store."""
+"""The simulated demo (``doorstep demo --simulated``) runs one whole visit through the
+real workflow, hooks, plugins and store on its own clock."""
 
 import io
 import json
@@ -104,24 +105,34 @@ async def test_full_demo_visit_logs_no_personal_data(tmp_path: Path):
     assert_no_personal_data(written, values)
 
 
-def test_doorstep_demo_command_prints_the_timeline_quickly(capsys):
+def test_doorstep_demo_simulated_prints_the_timeline_quickly(capsys):
     import time
 
     from hub.cli import main
 
     began = time.monotonic()
-    assert main(["demo"]) == 0
+    assert main(["demo", "--simulated"]) == 0
     elapsed = time.monotonic() - began
     out = capsys.readouterr().out
     assert "ESCALATION rung 1" in out
+    assert "NOT SENT" in out
     assert "Demo finished" in out
-    assert elapsed < 30
+    assert elapsed < 10
 
 
-def test_doorstep_demo_with_an_unknown_pack_is_one_line(capsys):
+def test_doorstep_demo_simulated_with_an_unknown_pack_is_one_line(capsys):
     from hub.cli import main
 
-    assert main(["demo", "--pack", "nowhere"]) == 2
+    assert main(["demo", "--simulated", "--pack", "nowhere"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "nowhere.toml" in err[0]
+
+
+def test_doorstep_demo_pack_without_simulated_is_one_line(capsys):
+    from hub.cli import main
+
+    assert main(["demo", "--pack", "harrogate"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "--simulated" in err[0]
