@@ -48,7 +48,8 @@ async def test_the_board_shows_an_overdue_visit_in_red_with_its_rung(
     assert "OVERDUE: rung" in board.text
     assert 'data-loud="true"' in board.text
     assert "Acknowledge rung" in board.text
-    assert 'id="mute"' in board.text and 'aria-pressed="false"' in board.text
+    assert 'id="mute"' in board.text
+    assert 'aria-pressed="false"' in board.text
     assert board.text.count("data-visit=") == 2
     assert board.text.index('data-visit="v-out"') < board.text.index('data-visit="v-later"')
 
@@ -114,7 +115,9 @@ async def test_the_police_pack_shows_what_the_police_ask_for_and_is_audited(
     assert response.status_code == 200
     home = pupil("p-1").address
     lead = staff("s-1")
-    assert home is not None and lead.vehicle is not None and lead.mobile is not None
+    assert home is not None
+    assert lead.vehicle is not None
+    assert lead.mobile is not None
     for value in (home.line1, home.postcode, lead.name, lead.mobile, lead.vehicle.registration):
         assert value in response.text
     assert "departed at" in response.text
