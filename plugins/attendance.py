@@ -60,6 +60,14 @@ class Thresholds(DomainModel):
     penalty_sessions: int = Field(default=10, ge=1)
     penalty_school_weeks: int = Field(default=10, ge=1)
     penalty_codes: frozenset[str] = frozenset({"G", "N", "O", "U"})
+    min_sessions: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Percentages are not judged on fewer possible sessions than this (ten school "
+            "days): four days into a year, one missed morning is not a pattern."
+        ),
+    )
 
 
 class Tally(DomainModel):
@@ -301,7 +309,8 @@ def evaluate(
 
     With session marks, all four measures are worked out from them: the pack's rule over
     its window, persistent/severe absence over every mark up to ``on`` (sessions to
-    date), and the penalty-notice threshold. Without a calendar the school days are
+    date), and the penalty-notice threshold; percentages only over at least
+    ``thresholds.min_sessions`` possible sessions. Without a calendar the school days are
     taken from the register. With only an MIS ``summary``, the pack's rule and the
     absence measures are worked out from it, and the penalty-notice threshold cannot be.
     """
@@ -312,11 +321,18 @@ def evaluate(
         if calendar is None:
             calendar = TermCalendar.inferred(school_days)
         since, until = attendance_window(on, pack.attendance.window_months)
-        found.append(pack_referral(pack, pupil_id, tally(own, since, until, calendar)))
+        window = tally(own, since, until, calendar)
         to_date = tally(own, own[0].day, on, calendar)
-        found.append(absence_measure(pack, pupil_id, to_date, thresholds))
+        if window.possible_sessions >= thresholds.min_sessions:
+            found.append(pack_referral(pack, pupil_id, window))
+        if to_date.possible_sessions >= thresholds.min_sessions:
+            found.append(absence_measure(pack, pupil_id, to_date, thresholds))
         found.append(penalty_notice(pack, pupil_id, own, on, calendar, thresholds))
-    elif summary is not None and summary.pupil_id == pupil_id:
+    elif (
+        summary is not None
+        and summary.pupil_id == pupil_id
+        and summary.possible_sessions >= thresholds.min_sessions
+    ):
         found.append(pack_referral(pack, pupil_id, summary))
         found.append(absence_measure(pack, pupil_id, summary, thresholds))
     return [finding for finding in found if finding is not None]

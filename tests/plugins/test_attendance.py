@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from hub.followup.calendar import DateRange, Term, TermCalendar
 from hub.followup.register import CODES, CodeMeaning, SessionMark
 from hub.hooks.types import AttendanceSummary
 from hub.models import Severity, StaffRole
@@ -21,18 +20,9 @@ from hub.plugins.attendance import (
     tally,
 )
 from tests.factories import pack
+from tests.hub.followup.terms import AUTUMN
 
 PUPIL = "p-1"
-AUTUMN = TermCalendar(
-    terms=(
-        Term(
-            name="autumn 2026",
-            first_day=date(2026, 9, 2),
-            last_day=date(2026, 12, 18),
-            breaks=(DateRange(first_day=date(2026, 10, 26), last_day=date(2026, 10, 30)),),
-        ),
-    )
-)
 FRIDAY = date(2026, 11, 20)
 """Ten school weeks back from here start on Monday 7 September: eleven calendar weeks,
 because the half-term week (26-30 October) holds no school day."""
@@ -255,3 +245,12 @@ def test_school_weeks_back_stops_at_the_calendar_start() -> None:
     assert AUTUMN.school_days(date(2026, 10, 24), date(2026, 11, 1)) == []
     assert AUTUMN.is_school_day(date(2026, 11, 2))
     assert not AUTUMN.is_school_day(date(2026, 11, 2) + timedelta(days=5))
+
+
+def test_percentages_wait_for_ten_school_days_of_register() -> None:
+    marks = register(date(2026, 9, 8), {(date(2026, 9, 7), s): "I" for s in ("am", "pm")})
+    assert evaluate(pack(), PUPIL, date(2026, 9, 8), marks=marks, calendar=AUTUMN) == []
+    summary = AttendanceSummary(
+        pupil_id=PUPIL, since=FRIDAY, until=FRIDAY, possible_sessions=19, attended_sessions=0
+    )
+    assert evaluate(pack(), PUPIL, FRIDAY, summary=summary) == []

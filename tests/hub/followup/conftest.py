@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from hub import hookimpl
-from hub.followup.calendar import DateRange, Term, TermCalendar
 from hub.followup.register import SessionMark
 from hub.followup.repository import FollowUpStore
 from hub.hooks.types import PushReceipt
@@ -17,16 +16,6 @@ from hub.models import Agreement, School, VisitNote, VisitState
 from hub.store import Store
 from tests.factories import SCHOOL, pupil, visit
 
-AUTUMN = TermCalendar(
-    terms=(
-        Term(
-            name="autumn 2026",
-            first_day=date(2026, 9, 2),
-            last_day=date(2026, 12, 18),
-            breaks=(DateRange(first_day=date(2026, 10, 26), last_day=date(2026, 10, 30)),),
-        ),
-    )
-)
 SCHOOL_MODEL = School(
     id=SCHOOL, name="St Michael's Church of England High School", policy_pack=SCHOOL
 )

@@ -23,12 +23,12 @@ from hub.models import Agreement
 from hub.store import Store
 from tests.factories import SCHOOL, pack, pupil
 from tests.hub.followup.conftest import (
-    AUTUMN,
     SCHOOL_MODEL,
     MisDouble,
     at_four,
     day_marks,
 )
+from tests.hub.followup.terms import AUTUMN
 
 
 def absent_day(day: date) -> bool:
