@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hub.demo.report import notices
@@ -30,6 +30,7 @@ from hub.models import (
     OutcomeKind,
     Pupil,
     RiskAssessment,
+    RiskFlag,
     RiskQuestionnaire,
     Signature,
     StaffRole,
@@ -98,16 +99,11 @@ class DemoVisit:
         self.second = roster.staff_with(StaffRole.STAFF)
         self.office = roster.staff_with(StaffRole.OFFICE)
         self.roster = roster
-        self.assessment: RiskAssessment | None = None
         self.note: VisitNote | None = None
         self._check_ins = 0
         self._notices_seen = 0
 
     # --- helpers ------------------------------------------------------------------------
-
-    def now(self) -> Visit | None:
-        """The stored visit, if any."""
-        return self.store.get_visit(self.school_id, self.visit_id)
 
     async def apply(self, step: Callable[[Visit], Transition]) -> Visit:
         """Apply a pure step to the stored visit; again if the engine changed it meanwhile."""
@@ -138,29 +134,20 @@ class DemoVisit:
         shown = f"next check-in due {self._clock(due)}" if due else "the timer ends"
         self.timeline.say(f"check-in: {kind.value}", shown)
 
-    def _clock(self, at: object) -> str:
-        from datetime import datetime
-
-        assert isinstance(at, datetime)
+    def _clock(self, at: datetime) -> str:
         return local_time(at, self.pack).strftime("%H:%M")
 
     # --- before the visit ---------------------------------------------------------------
 
     async def plan(self) -> None:
         """Request, assess (flags from CPOMS), authorise, schedule, book the calendars."""
-        pupil, clock, say = self.pupil, self.runtime.clock, self.timeline.say
-        household = pupil.address.household_id if pupil.address else None
-        flags = await self.hooks.pull_risk_flags(pupil_id=pupil.id, household_id=household)
-        for flag in flags:
-            self.timeline.more(
-                f"risk flag from {flag.source}: {flag.category} "
-                f"({flag.severity.value}, {flag.applies_to})"
-            )
+        clock = self.runtime.clock
+        flags = await self.risk_flags()
         start = clock() + timedelta(minutes=1)
         planned = Visit(
             id=self.visit_id,
             school_id=self.school_id,
-            pupil_id=pupil.id,
+            pupil_id=self.pupil.id,
             reason=VisitReason.ATTENDANCE_CONCERN,
             planned_start=start,
             planned_end=start + timedelta(minutes=2),
@@ -170,7 +157,28 @@ class DemoVisit:
             requested_at=clock(),
         )
         await self.runtime.apply(request(planned, self.pack, self.lead, clock()))
-        say("requested", f"{planned.reason.label}; 2 staff; pupil {pupil.reference}")
+        self.timeline.say(
+            "requested", f"{planned.reason.label}; 2 staff; pupil {self.pupil.reference}"
+        )
+        assessment = await self.assess(planned, flags)
+        await self.authorise(assessment)
+        await self.book()
+
+    async def risk_flags(self) -> list[RiskFlag]:
+        """The pupil's and the household's flags, from the safeguarding system."""
+        address = self.pupil.address
+        household = address.household_id if address else None
+        flags = await self.hooks.pull_risk_flags(pupil_id=self.pupil.id, household_id=household)
+        for flag in flags:
+            self.timeline.more(
+                f"risk flag from {flag.source}: {flag.category} "
+                f"({flag.severity.value}, {flag.applies_to})"
+            )
+        return flags
+
+    async def assess(self, planned: Visit, flags: list[RiskFlag]) -> RiskAssessment:
+        """The risk rules' findings on the flags and the questionnaire, stored."""
+        clock = self.runtime.clock
         findings = self.hooks.assess_visit(
             visit=planned, flags=flags, questionnaire=QUESTIONNAIRE, now=clock()
         )
@@ -184,14 +192,12 @@ class DemoVisit:
             findings=tuple(findings),
         )
         self.store.save_risk_assessment(self.school_id, assessment)
-        self.assessment = assessment
         await self.apply(lambda v: assess(v, self.pack, self.lead, assessment, clock()))
-        say("assessed", f"{len(flags)} flag(s), {len(findings)} finding(s)")
+        self.timeline.say("assessed", f"{len(flags)} flag(s), {len(findings)} finding(s)")
         for finding in findings:
             controls = "; ".join(sorted(c.label for c in finding.controls)) or "none"
             self.timeline.more(f"- {finding.summary} → {controls}")
-        await self.authorise(assessment)
-        await self.book()
+        return assessment
 
     async def authorise(self, assessment: RiskAssessment) -> None:
         """Submit, authorise by the pack's authoriser, schedule with written confirmation."""
