@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from hub.api import day_routes
 from hub.api.access import Op, is_on
 from hub.api.problems import ApiProblemError
-from hub.api.schemas import CheckInBody, OutcomeBody
+from hub.api.schemas import CheckInBody, CheckInReceiptOut, OutcomeBody
 from hub.api.security import Caller
 from hub.models import CheckInKind, OutcomeKind, Visit
 from hub.policy import PolicyPack
@@ -104,6 +104,14 @@ async def _check_in_page(
     )
 
 
+async def _api_check_in(
+    request: Request, caller: Caller, visit_id: str, body: CheckInBody
+) -> CheckInReceiptOut:
+    """The API's check-in, exactly as over HTTP; its 201 body is the receipt."""
+    answered = await day_routes.check_in(visit_id, body, caller, request)
+    return CheckInReceiptOut.model_validate_json(bytes(answered.body))
+
+
 @router.get("/mine")
 async def mine(request: Request, school_id: str) -> Response:
     """The caller's own visits that are not finished, with a link to check in."""
@@ -143,10 +151,14 @@ async def check_in(request: Request, school_id: str, visit_id: str) -> Response:
     pin = form.get("pin")
     if await _uses_pin(caller) and not pin:
         return await _check_in_page(request, caller, session, visit, message=PIN_MISSING)
+    kinds = {kind.value for kind, _text in BUTTONS}
+    if form.get("kind") not in kinds:
+        message = "Press one of the buttons to check in."
+        return await _check_in_page(request, caller, session, visit, message=message)
     try:
         body = CheckInBody(kind=CheckInKind(form.get("kind")), channel="web", pin=pin or None)
-        receipt = await day_routes.check_in(visit_id, body, caller)
-    except (ValidationError, ValueError):
+        receipt = await _api_check_in(request, caller, visit_id, body)
+    except ValidationError:
         return await _check_in_page(request, caller, session, visit, message=PIN_REFUSED)
     except ApiProblemError as exc:
         if exc.status != 403:
