@@ -12,7 +12,21 @@ import sys
 import typer
 
 from hub import __version__
-from hub.cli import config, deliveries, demo, doctor, fakes, plugins, policy, serve, sync, users
+from hub.cli import (
+    config,
+    deliveries,
+    demo,
+    doctor,
+    evidence,
+    fakes,
+    letters,
+    plugins,
+    policy,
+    report,
+    serve,
+    sync,
+    users,
+)
 from hub.errors import ConfigError, DoorstepError, UserError
 from hub.hooks.registry import build_registry
 from hub.logging import choose_log_format, configure_logging
@@ -54,7 +68,21 @@ def version() -> None:
     typer.echo(f"doorstep {__version__}")
 
 
-for _module in (policy, plugins, config, demo, doctor, sync, serve, deliveries, users, fakes):
+for _module in (
+    policy,
+    plugins,
+    config,
+    demo,
+    doctor,
+    sync,
+    serve,
+    deliveries,
+    users,
+    fakes,
+    letters,
+    report,
+    evidence,
+):
     _module.register(app)
 
 
