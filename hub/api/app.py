@@ -11,12 +11,14 @@ safeguarding records and must not sit in a browser or proxy cache.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import __version__
 from hub.api import day_routes, openapi, ops_routes, problems, school_routes, visit_routes
@@ -32,6 +34,29 @@ DESCRIPTION = (
     "Authenticate with `Authorization: Bearer <token>` (`doorstep users token`). "
     "Every error is application/problem+json. POSTs accept `Idempotency-Key`."
 )
+
+
+class NoStore:
+    """ASGI middleware: ``Cache-Control: no-store`` on every HTTP response.
+
+    Plain ASGI rather than ``@app.middleware("http")``, whose ``BaseHTTPMiddleware``
+    runs every request through an extra task and memory streams.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self._app(scope, receive, send_no_store)
 
 
 def create_app(
@@ -74,13 +99,7 @@ def create_app(
     for module in (ops_routes, school_routes, visit_routes, day_routes):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def no_store(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+    app.add_middleware(NoStore)
 
     def cached_openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -44,10 +44,11 @@ class ApiContext:
     _hooks: dict[str, Hooks] = field(default_factory=dict)
     _started: list[Hooks] = field(default_factory=list)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
-        self.users = UserStore(self.store.engine)
-        self.requests = RequestStore(self.store.engine)
+        self.users = UserStore(self.store.engine, writer=self.store.writer)
+        self.requests = RequestStore(self.store.engine, writer=self.store.writer)
 
     def now(self) -> datetime:
         """Now, by the engine's clock when there is an engine (so both agree)."""
@@ -78,6 +79,18 @@ class ApiContext:
     async def io(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a blocking store call off the event loop."""
         return await run_in_threadpool(fn, *args, **kwargs)
+
+    async def write(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a blocking store write off the event loop, one at a time on SQLite.
+
+        SQLite has one writer. Writers queue here, on the event loop, first come first
+        served, rather than each holding a worker thread while it waits for the store's
+        lock (the threads are needed for the reads meanwhile).
+        """
+        if not self.store.writer.exclusive:
+            return await run_in_threadpool(fn, *args, **kwargs)
+        async with self._writer:
+            return await run_in_threadpool(fn, *args, **kwargs)
 
     async def aclose(self) -> None:
         """Stop the adapters this app started."""

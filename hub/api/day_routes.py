@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
 from hub.api.access import Op
 from hub.api.context import ApiContext
-from hub.api.idempotency import IdempotentRoute
+from hub.api.idempotency import IdempotentRoute, answer_for, kept
 from hub.api.persist import apply, tell
 from hub.api.problems import ApiProblemError, forbidden
 from hub.api.schemas import (
@@ -38,10 +39,13 @@ from hub.models import (
     CheckInChannel,
     DoorstepReport,
     Signature,
+    Visit,
     VisitEventKind,
     VisitNote,
     VisitState,
 )
+from hub.store import StaleVisitError
+from hub.store.steps import VisitStep
 from hub.workflow import (
     acknowledge,
     due_time,
@@ -53,6 +57,9 @@ from hub.workflow import (
 from hub.workflow.transitions import event
 
 router = APIRouter(prefix="/api/v1/schools/{school_id}/visits", route_class=IdempotentRoute)
+
+SAVE_RETRIES = 3
+"""Attempts at saving a check-in whose visit changed meanwhile (another check-in)."""
 
 _BACK = frozenset({VisitState.RETURNED, VisitState.CLOSED})
 
@@ -68,7 +75,7 @@ async def _pin_duress(ctx: ApiContext, user_id: str, pin: str) -> bool:
     return duress
 
 
-async def _check_in(caller: Caller, visit_id: str, body: CheckInBody) -> CheckIn:
+async def _check_in(caller: Caller, visit_id: str, body: CheckInBody) -> tuple[Visit, CheckIn]:
     visit = await caller.visit(visit_id, Op.CHECK_IN)
     ctx, me = caller.ctx, caller.membership.staff_id
     staff_id = body.staff_id or me
@@ -80,7 +87,7 @@ async def _check_in(caller: Caller, visit_id: str, body: CheckInBody) -> CheckIn
         duress = await _pin_duress(ctx, caller.principal.user_id, body.pin)
     if body.message:
         duress = duress or matches_code_phrase(body.message, await ctx.pack(caller.school_id))
-    return CheckIn(
+    return visit, CheckIn(
         id=uuid.uuid4().hex,
         visit_id=visit.id,
         staff_id=staff_id,
@@ -92,27 +99,53 @@ async def _check_in(caller: Caller, visit_id: str, body: CheckInBody) -> CheckIn
     )
 
 
-@router.post("/{visit_id}/check-ins", status_code=201, operation_id="check_in")
-async def check_in(visit_id: str, body: CheckInBody, caller: CallerDep) -> CheckInReceiptOut:
+def _created(receipt: CheckInReceiptOut) -> JSONResponse:
+    """The 201 response, rendered as FastAPI renders a returned model."""
+    return JSONResponse(receipt.model_dump(mode="json"), status_code=201)
+
+
+@router.post(
+    "/{visit_id}/check-ins",
+    status_code=201,
+    operation_id="check_in",
+    response_model=CheckInReceiptOut,
+)
+async def check_in(
+    visit_id: str, body: CheckInBody, caller: CallerDep, request: Request
+) -> Response:
     """Check in (or record a check-in phoned to the office). Never refused once scheduled."""
     ctx, school = caller.ctx, caller.school_id
-    made = await _check_in(caller, visit_id, body)
+    visit, made = await _check_in(caller, visit_id, body)
     if ctx.engine is not None:
         receipt = await ctx.engine.check_in(school, made)
-        return CheckInReceiptOut.model_validate(receipt.model_dump())
-    visit = await ctx.io(ctx.store.get_visit, school, visit_id)
-    assert visit is not None
-    now = ctx.now()
-    transition = record_check_in(visit, made, now)
-    await ctx.io(ctx.store.save_check_in, school, made)
-    visit = await apply(ctx, transition)
+        return _created(CheckInReceiptOut.model_validate(receipt.model_dump()))
     pack = await ctx.pack(school)
-    return CheckInReceiptOut(
-        check_in_id=made.id,
-        visit_id=visit.id,
-        received_at=now,
-        next_check_in_by=None if visit.state in _BACK else due_time(visit, made.at, pack).at,
-    )
+    for attempt in range(SAVE_RETRIES):
+        now = ctx.now()
+        transition = record_check_in(visit, made, now)
+        saved = transition.visit
+        response = _created(
+            CheckInReceiptOut(
+                check_in_id=made.id,
+                visit_id=saved.id,
+                received_at=now,
+                next_check_in_by=None
+                if saved.state in _BACK
+                else due_time(saved, made.at, pack).at,
+            )
+        )
+        answer = answer_for(request, response.status_code, bytes(response.body))
+        step = VisitStep(visit=saved, check_ins=(made,), answer=answer)
+        try:
+            await apply(ctx, transition, step)
+            break
+        except StaleVisitError:
+            if attempt == SAVE_RETRIES - 1:
+                raise
+            visit = await caller.visit(visit_id, Op.CHECK_IN)
+    if answer is not None:
+        kept(request)
+    return response
 
 
 @router.post("/{visit_id}/doorstep", operation_id="doorstep_report")
@@ -123,8 +156,7 @@ async def doorstep(visit_id: str, body: DoorstepBody, caller: CallerDep) -> Visi
     now = ctx.now()
     report = DoorstepReport(visit_id=visit.id, kind=body.kind, at=now, expected_at=body.expected_at)
     transition = record_doorstep_report(visit, await ctx.pack(school), report, now)
-    await ctx.io(ctx.store.save_doorstep_report, school, report)
-    await apply(ctx, transition)
+    await apply(ctx, transition, VisitStep(visit=visit, doorstep_reports=(report,)))
     return await get_visit(visit_id, caller)
 
 
@@ -144,8 +176,7 @@ async def outcome(visit_id: str, body: OutcomeBody, caller: CallerDep) -> VisitO
         calling_card_left=body.calling_card_left,
     )
     assert transition.outcome is not None
-    await ctx.io(ctx.store.save_outcome, school, visit.id, transition.outcome)
-    await apply(ctx, transition)
+    await apply(ctx, transition, VisitStep(visit=visit, outcome=transition.outcome))
     return await get_visit(visit_id, caller)
 
 
@@ -191,7 +222,7 @@ async def note(visit_id: str, body: NoteBody, caller: CallerDep) -> NoteOut:
     if ctx.engine is not None:
         queued = len(await ctx.engine.record_note(school, written))
     else:
-        await ctx.io(ctx.store.save_note, school, written)
+        await ctx.write(ctx.store.save_note, school, written)
     data = {
         "agreements": len(written.agreements),
         "safeguarding_concern": written.safeguarding_concern,
@@ -217,6 +248,5 @@ async def acknowledge_escalation(
         await ctx.engine.acknowledge(school, ack)
     else:
         transition = acknowledge(visit, await ctx.pack(school), actor, ack, now)
-        await ctx.io(ctx.store.save_acknowledgement, school, ack)
-        await apply(ctx, transition)
+        await apply(ctx, transition, VisitStep(visit=visit, acknowledgements=(ack,)))
     return await get_visit(visit_id, caller)

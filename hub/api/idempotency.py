@@ -9,6 +9,10 @@ problem, but never a 5xx) is stored with a SHA-256 of the method, path and body.
 - the same key while the first request is still being handled (in any process): 409.
 
 A request that fails with a 5xx releases its key, so the client can retry it.
+
+A handler that saves a workflow step may keep the answer in the step's own
+transaction (``answer_for``, then ``kept``): the response and what it reports are
+stored together or not at all, and there is no second write.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from fastapi.routing import APIRoute
 from hub.api.context import context_of
 from hub.api.problems import ApiProblemError, response_for
 from hub.api.security import authenticate
-from hub.store.requests import KeyState
+from hub.store.requests import IdempotentAnswer, KeyState
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -36,6 +40,20 @@ def request_hash(method: str, path: str, body: bytes) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def answer_for(request: Request, status: int, body: bytes) -> IdempotentAnswer | None:
+    """The answer to keep with the handler's own write, when the request claimed a key."""
+    claim = getattr(request.state, "idempotency_claim", None)
+    if not isinstance(claim, tuple):
+        return None
+    principal, key = claim
+    return IdempotentAnswer(principal=principal, key=key, status=status, body=body.decode())
+
+
+def kept(request: Request) -> None:
+    """Say the handler's committed write kept the answer (``answer_for``'s)."""
+    request.state.idempotency_kept = True
 
 
 def _valid_key(key: str) -> bool:
@@ -69,7 +87,7 @@ async def _once(
     principal = await authenticate(request)
     ctx = context_of(request)
     digest = request_hash(request.method, request.url.path, await request.body())
-    found = await ctx.io(ctx.requests.begin, principal.user_id, key, digest, ctx.now())
+    found = await ctx.write(ctx.requests.begin, principal.user_id, key, digest, ctx.now())
     if found.state is KeyState.REPLAY:
         return Response(
             content=found.body or "",
@@ -85,19 +103,21 @@ async def _once(
         raise ApiProblemError(
             409, "idempotency-key-in-flight", detail, headers={"Retry-After": "1"}
         )
+    request.state.idempotency_claim = (principal.user_id, key)
     try:
         response = await handler(request)
     except Exception as exc:
         known = response_for(exc)
         if known is None or known.status_code >= 500:
-            await ctx.io(ctx.requests.release, principal.user_id, key)
+            await ctx.write(ctx.requests.release, principal.user_id, key)
             raise
+        request.state.idempotency_kept = False
         response = known
     if response.status_code >= 500:
-        await ctx.io(ctx.requests.release, principal.user_id, key)
-    else:
+        await ctx.write(ctx.requests.release, principal.user_id, key)
+    elif not getattr(request.state, "idempotency_kept", False):
         body = bytes(response.body).decode()
-        await ctx.io(ctx.requests.finish, principal.user_id, key, response.status_code, body)
+        await ctx.write(ctx.requests.finish, principal.user_id, key, response.status_code, body)
     return response
 
 

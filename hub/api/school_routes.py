@@ -114,6 +114,6 @@ async def retry_delivery(key: str, body: Empty, caller: CallerDep) -> DeliveryOu
         raise ApiProblemError(503, "engine-not-running", "Deliveries are retried by the engine.")
     if found.status in (DeliveryStatus.DEAD, DeliveryStatus.DISCARDED):
         found = outbox.retried(found, ctx.now())
-        await ctx.io(ctx.store.save_delivery, found)
+        await ctx.write(ctx.store.save_delivery, found)
         await ctx.engine.drain_outbox()
     return _delivery_out(found)

@@ -24,6 +24,7 @@ from hub.api.security import Caller, CallerDep
 from hub.api.views import board_view, full_view
 from hub.models import RiskAssessment, Visit
 from hub.store.requests import VisitRead
+from hub.store.steps import VisitStep
 from hub.workflow import (
     assess,
     authorise,
@@ -60,7 +61,7 @@ async def _view(caller: Caller, visit: Visit) -> VisitOut:
         risk_flags=bool(assessment and (assessment.flags or assessment.findings)),
         risk_detail=view.risk_detail,
     )
-    await ctx.io(ctx.requests.record_read, read)
+    await ctx.write(ctx.requests.record_read, read)
     return view
 
 
@@ -138,8 +139,8 @@ async def assess_visit(visit_id: str, body: AssessmentBody, caller: CallerDep) -
         findings=tuple(findings),
     )
     transition = assess(visit, hooks.pack, actor, assessment, now)
-    await ctx.io(ctx.store.save_risk_assessment, school, assessment)
-    return await _view(caller, await apply(ctx, transition))
+    step = VisitStep(visit=visit, risk_assessment=assessment)
+    return await _view(caller, await apply(ctx, transition, step))
 
 
 async def _assessment(caller: Caller, visit: Visit) -> RiskAssessment:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.store.tables import IdempotencyRow, VisitReadRow
-from hub.store.transact import transaction
+from hub.store.transact import Writer, transaction
 
 T = TypeVar("T")
 
@@ -67,11 +67,22 @@ class VisitRead:
     risk_detail: bool
 
 
+@dataclass(frozen=True)
+class IdempotentAnswer:
+    """The response to keep for one user's ``Idempotency-Key`` (claimed by ``begin``)."""
+
+    principal: str
+    key: str
+    status: int
+    body: str
+
+
 class RequestStore:
     """Repository of idempotency keys and visit reads."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, writer: Writer | None = None) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer = writer or Writer.for_engine(engine)
 
     def begin(self, principal: str, key: str, request_hash: str, now: datetime) -> KeyFound:
         """Claim ``key`` for this request, or say why it cannot be handled again."""
@@ -83,7 +94,7 @@ class RequestStore:
             created_at=now,
         )
         try:
-            with self._sessions.begin() as session:
+            with self._writer, self._sessions.begin() as session:
                 session.add(row)
             return KeyFound(KeyState.NEW)
         except IntegrityError:
@@ -93,12 +104,8 @@ class RequestStore:
     def finish(self, principal: str, key: str, status: int, body: str) -> None:
         """Keep the response to replay it."""
 
-        def work(session: Session) -> None:
-            row = session.get(IdempotencyRow, (principal, key))
-            if row is not None:
-                row.status, row.response_status, row.response_body = DONE, status, body
-
-        self._run("saving an idempotent response", work)
+        answer = IdempotentAnswer(principal, key, status, body)
+        self._run("saving an idempotent response", lambda s: keep_answer_in(s, answer))
 
     def release(self, principal: str, key: str) -> None:
         """Forget an in-flight key whose request failed, so a retry runs it again."""
@@ -136,7 +143,7 @@ class RequestStore:
             .where(VisitReadRow.school_id == school_id, VisitReadRow.visit_id == visit_id)
             .order_by(VisitReadRow.id)
         )
-        rows = self._run("reading visit reads", lambda s: list(s.scalars(query)))
+        rows = self._read("reading visit reads", lambda s: list(s.scalars(query)))
         return [
             VisitRead(
                 school_id=r.school_id,
@@ -151,7 +158,18 @@ class RequestStore:
         ]
 
     def _run(self, what: str, work: Callable[[Session], T]) -> T:
+        return transaction(self._sessions, what, work, writer=self._writer)
+
+    def _read(self, what: str, work: Callable[[Session], T]) -> T:
         return transaction(self._sessions, what, work)
+
+
+def keep_answer_in(session: Session, answer: IdempotentAnswer) -> None:
+    """Keep the response to a claimed key, in ``session``'s transaction (a key released
+    or purged meanwhile is left alone)."""
+    row = session.get(IdempotencyRow, (answer.principal, answer.key))
+    if row is not None:
+        row.status, row.response_status, row.response_body = DONE, answer.status, answer.body
 
 
 def _found(session: Session, claim: IdempotencyRow, now: datetime) -> KeyFound:

@@ -10,7 +10,8 @@ turned into ``StoreError`` with ids and table names only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -36,10 +37,11 @@ from hub.models import (
     VisitNote,
     VisitState,
 )
-from hub.store import mapping
+from hub.store import mapping, steps
 from hub.store.engine import build_engine
-from hub.store.errors import StaleVisitError, StoreError, UnknownRecordError
+from hub.store.errors import StoreError, UnknownRecordError
 from hub.store.migrate import upgrade_engine
+from hub.store.steps import VisitStep
 from hub.store.tables import (
     AcknowledgementRow,
     AgreementRow,
@@ -59,6 +61,7 @@ from hub.store.tables import (
     VisitNoteRow,
     VisitRow,
 )
+from hub.store.transact import Writer, transaction
 from hub.sync.records import SyncCounts, SyncRun, SyncStatus
 
 T = TypeVar("T")
@@ -79,6 +82,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer = Writer.for_engine(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -96,6 +100,11 @@ class Store:
     def engine(self) -> Engine:
         """The SQLAlchemy engine (for migrations, health checks and tests)."""
         return self._engine
+
+    @property
+    def writer(self) -> Writer:
+        """This database's one writer: pass it to repositories sharing the engine."""
+        return self._writer
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -120,7 +129,7 @@ class Store:
 
     def get_school(self, school_id: str) -> School | None:
         """The school with this id, or None."""
-        row = self._run("reading a school", lambda s: s.get(SchoolRow, school_id))
+        row = self._read("reading a school", lambda s: s.get(SchoolRow, school_id))
         return mapping.to_school(row) if row else None
 
     def list_schools(self) -> list[School]:
@@ -139,7 +148,7 @@ class Store:
 
     def get_staff(self, school_id: str, staff_id: str) -> StaffMember | None:
         """A member of staff of ``school_id``, or None."""
-        row = self._run("reading staff", lambda s: s.get(StaffRow, (school_id, staff_id)))
+        row = self._read("reading staff", lambda s: s.get(StaffRow, (school_id, staff_id)))
         return mapping.to_staff(row) if row else None
 
     def list_staff(self, school_id: str) -> list[StaffMember]:
@@ -162,7 +171,7 @@ class Store:
 
     def get_pupil(self, school_id: str, pupil_id: str) -> Pupil | None:
         """A cached pupil of ``school_id``, or None."""
-        row = self._run("reading a pupil", lambda s: s.get(PupilRow, (school_id, pupil_id)))
+        row = self._read("reading a pupil", lambda s: s.get(PupilRow, (school_id, pupil_id)))
         return mapping.to_pupil(row) if row else None
 
     # Visits and their events -------------------------------------------------------------
@@ -174,38 +183,40 @@ class Store:
         retried save); any other save of a version not newer than the stored one
         raises ``StaleVisitError``.
         """
-        values = mapping.visit_values(visit)
+        self._run(
+            "saving a visit", lambda s: steps.save_visit_in(s, visit), conflicts=CONFLICT_RETRIES
+        )
 
-        def work(session: Session) -> None:
-            stored = _stored_version(session, visit)
-            if stored is None:
-                _require_school(session, visit.school_id)
-                session.add(VisitRow(**values))
-                session.flush()
-                return
-            if visit.version > stored:
-                result = session.execute(
-                    update(VisitRow)
-                    .where(
-                        VisitRow.school_id == visit.school_id,
-                        VisitRow.id == visit.id,
-                        VisitRow.version == stored,
-                    )
-                    .values(**values)
-                )
-                if _rowcount(result) == 1:
-                    return
-                stored = _stored_version(session, visit) or 0
-            same = session.get(VisitRow, (visit.school_id, visit.id))
-            if same is not None and mapping.to_visit(same) == visit:
-                return
-            raise StaleVisitError(visit.school_id, visit.id, visit.version, stored)
+    def save_step(self, step: VisitStep) -> list[int]:
+        """Save one workflow step whole, in one transaction; returns its events' numbers.
 
-        self._run("saving a visit", work, conflicts=CONFLICT_RETRIES)
+        The visit (optimistic concurrency, as ``save_visit``), its records, its events
+        (numbered as ``append_event`` numbers them) and the idempotent answer are all
+        stored or none is. Use ``recorded`` while handing the events to the observers,
+        so the audit plugin does not append them a second time.
+        """
+        return self._run(
+            "saving a workflow step",
+            lambda s: steps.write_step(s, step),
+            conflicts=CONFLICT_RETRIES,
+        )
+
+    @contextmanager
+    def recorded(self, events: Sequence[VisitEvent], seqs: Sequence[int]) -> Iterator[None]:
+        """While inside, ``append_event`` of exactly these event objects (by identity)
+        answers the number ``save_step`` gave them and writes nothing.
+
+        The audit plugin appends every event it observes; events already saved with
+        their step must not be appended twice. Scoped to the current task or thread
+        (a context variable), so other writers are not affected; any ``Store`` over
+        the same database honours it (the engine's hooks may hold another instance).
+        """
+        with steps.recorded(events, seqs):
+            yield
 
     def get_visit(self, school_id: str, visit_id: str) -> Visit | None:
         """A visit of ``school_id``, or None (also when another school holds that id)."""
-        row = self._run("reading a visit", lambda s: s.get(VisitRow, (school_id, visit_id)))
+        row = self._read("reading a visit", lambda s: s.get(VisitRow, (school_id, visit_id)))
         return mapping.to_visit(row) if row else None
 
     def list_visits(
@@ -223,8 +234,12 @@ class Store:
 
         Events are never updated or deleted. The number is worked out inside the
         INSERT itself, and on PostgreSQL the visit row is locked first, so writers
-        appending at once get consecutive numbers; a lost race is retried.
+        appending at once get consecutive numbers; a lost race is retried. An event
+        saved by ``save_step`` and announced inside ``recorded`` is not written again.
         """
+        saved = steps.saved_seq(event)
+        if saved is not None:
+            return saved
 
         def work(session: Session) -> int:
             _require_visit(session, event.school_id, event.visit_id, lock=True)
@@ -345,11 +360,11 @@ class Store:
                 mapping.to_note(row, [a for a in agreements if a.note_id == row.id]) for row in rows
             ]
 
-        return self._run("reading visit notes", work)
+        return self._read("reading visit notes", work)
 
     def agreements(self, school_id: str, visit_id: str) -> list[Agreement]:
         """Agreements made on a visit, oldest first."""
-        rows = self._run("reading agreements", lambda s: _agreement_rows(s, school_id, visit_id))
+        rows = self._read("reading agreements", lambda s: _agreement_rows(s, school_id, visit_id))
         return [mapping.to_agreement(row) for row in rows]
 
     # The engine's board states and delivery outbox -------------------------------------
@@ -361,7 +376,7 @@ class Store:
 
     def board_state(self, school_id: str, visit_id: str) -> BoardState | None:
         """The board state of one visit of ``school_id``, or None."""
-        row = self._run(
+        row = self._read(
             "reading a board state", lambda s: s.get(BoardStateRow, (school_id, visit_id))
         )
         return _board_state(row) if row else None
@@ -407,7 +422,7 @@ class Store:
 
     def get_delivery(self, school_id: str, key: str) -> Delivery | None:
         """One delivery of ``school_id`` by its key, or None."""
-        row = self._run("reading a delivery", lambda s: s.get(DeliveryRow, (school_id, key)))
+        row = self._read("reading a delivery", lambda s: s.get(DeliveryRow, (school_id, key)))
         return _delivery(row) if row else None
 
     def deliveries(
@@ -440,12 +455,12 @@ class Store:
                     rows += session.scalars(query.where(PupilRow.id.in_(chunk)))
             return {row.id: mapping.to_pupil(row) for row in rows}
 
-        return self._run("reading cached pupils", work)
+        return self._read("reading cached pupils", work)
 
     def count_pupils(self, school_id: str) -> int:
         """How many pupils of ``school_id`` the cache holds."""
         query = select(func.count()).select_from(PupilRow).where(PupilRow.school_id == school_id)
-        return self._run("counting pupils", lambda s: int(s.scalar(query) or 0))
+        return self._read("counting pupils", lambda s: int(s.scalar(query) or 0))
 
     def contacts_of(self, school_id: str, pupil_id: str) -> list[Contact]:
         """A cached pupil's contacts, first contacted first."""
@@ -459,7 +474,7 @@ class Store:
     def attendance_of(self, school_id: str, pupil_id: str) -> AttendanceSummary | None:
         """A cached pupil's attendance summary, or None."""
         key = (school_id, pupil_id)
-        row = self._run("reading attendance", lambda s: s.get(AttendanceSummaryRow, key))
+        row = self._read("reading attendance", lambda s: s.get(AttendanceSummaryRow, key))
         return _attendance(row) if row else None
 
     def apply_sync(
@@ -555,10 +570,15 @@ class Store:
         self._run(what, work)
 
     def _all(self, what: str, query: Any) -> list[Any]:
-        return self._run(what, lambda s: list(s.scalars(query)))
+        return self._read(what, lambda s: list(s.scalars(query)))
+
+    def _read(self, what: str, work: Callable[[Session], T]) -> T:
+        """Run ``work``, which only reads, in one transaction (never waits for the writer)."""
+        return transaction(self._sessions, what, work)
 
     def _run(self, what: str, work: Callable[[Session], T], *, conflicts: int = 0) -> T:
-        """Run ``work`` in one transaction; retry lost races; hide database detail.
+        """Run ``work``, which writes, in one transaction as this database's one writer;
+        retry lost races; hide database detail.
 
         The database's own message can hold row values (PostgreSQL prints the
         failing row), so the ``StoreError`` is raised outside the ``except`` block:
@@ -566,7 +586,7 @@ class Store:
         """
         for attempt in range(conflicts + 1):
             try:
-                with self._sessions.begin() as session:
+                with self._writer, self._sessions.begin() as session:
                     return work(session)
             except IntegrityError as exc:
                 problem = f"the database refused {what}{_constraint(exc)}"
@@ -683,14 +703,6 @@ def _require_visit(session: Session, school_id: str, visit_id: str, *, lock: boo
         raise UnknownRecordError(f"school {school_id} holds no visit {visit_id}")
 
 
-def _stored_version(session: Session, visit: Visit) -> int | None:
-    return session.scalar(
-        select(VisitRow.version).where(
-            VisitRow.school_id == visit.school_id, VisitRow.id == visit.id
-        )
-    )
-
-
 def _of_visit(query: Any, table: Any, school_id: str, visit_id: str) -> Any:
     return query.where(table.school_id == school_id, table.visit_id == visit_id)
 
@@ -702,10 +714,6 @@ def _agreement_rows(session: Session, school_id: str, visit_id: str) -> list[Agr
 
 def _primary_key(row: Any) -> tuple[Any, ...]:
     return tuple(getattr(row, column.key) for column in row.__table__.primary_key.columns)
-
-
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
 
 
 def _constraint(exc: IntegrityError) -> str:

@@ -19,7 +19,7 @@ from hub.auth.records import ApiToken, User
 from hub.auth.roles import Membership, Principal, Role
 from hub.store.errors import StoreError, UnknownRecordError
 from hub.store.tables import ApiTokenRow, MembershipRow, SchoolRow, UserRow, UserSessionRow
-from hub.store.transact import transaction
+from hub.store.transact import Writer, transaction
 
 T = TypeVar("T")
 
@@ -27,8 +27,9 @@ T = TypeVar("T")
 class UserStore:
     """Repository of users, memberships, tokens and sessions."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, writer: Writer | None = None) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer = writer or Writer.for_engine(engine)
 
     # users ---------------------------------------------------------------------------------
 
@@ -46,12 +47,12 @@ class UserStore:
 
     def get_user(self, user_id: str) -> User | None:
         """The user, or None."""
-        row = self._run("reading a user", lambda s: s.get(UserRow, user_id))
+        row = self._read("reading a user", lambda s: s.get(UserRow, user_id))
         return _user(row) if row else None
 
     def list_users(self) -> list[User]:
         """Every user, by id."""
-        rows = self._run(
+        rows = self._read(
             "listing users", lambda s: list(s.scalars(select(UserRow).order_by(UserRow.id)))
         )
         return [_user(row) for row in rows]
@@ -66,12 +67,12 @@ class UserStore:
 
     def pin_hashes(self, user_id: str) -> tuple[str | None, str | None]:
         """The user's ``(pin_hash, duress_pin_hash)``."""
-        row = self._run("reading PINs", lambda s: s.get(UserRow, user_id))
+        row = self._read("reading PINs", lambda s: s.get(UserRow, user_id))
         return (row.pin_hash, row.duress_pin_hash) if row else (None, None)
 
     def password_hash(self, user_id: str) -> str | None:
         """The user's password hash, or None."""
-        row = self._run("reading a password", lambda s: s.get(UserRow, user_id))
+        row = self._read("reading a password", lambda s: s.get(UserRow, user_id))
         return row.password_hash if row and row.disabled_at is None else None
 
     def disable_user(self, user_id: str, now: datetime) -> None:
@@ -114,7 +115,7 @@ class UserStore:
     def memberships(self, user_id: str) -> list[Membership]:
         """The user's memberships, by school."""
         query = select(MembershipRow).where(MembershipRow.user_id == user_id)
-        rows = self._run("reading memberships", lambda s: list(s.scalars(query)))
+        rows = self._read("reading memberships", lambda s: list(s.scalars(query)))
         return sorted((_membership(row) for row in rows), key=lambda m: m.school_id)
 
     # API tokens ----------------------------------------------------------------------------
@@ -150,7 +151,7 @@ class UserStore:
         if user_id is not None:
             query = query.where(ApiTokenRow.user_id == user_id)
         return [
-            _token(row) for row in self._run("listing tokens", lambda s: list(s.scalars(query)))
+            _token(row) for row in self._read("listing tokens", lambda s: list(s.scalars(query)))
         ]
 
     def principal_for_token(self, token_hash: str) -> Principal | None:
@@ -169,7 +170,7 @@ class UserStore:
             user_id = session.scalar(query)
             return None if user_id is None else _principal(session, user_id)
 
-        return self._run("checking a token", work)
+        return self._read("checking a token", work)
 
     # sessions ------------------------------------------------------------------------------
 
@@ -197,7 +198,7 @@ class UserStore:
             user_id = session.scalar(query)
             return None if user_id is None else _principal(session, user_id)
 
-        return self._run("checking a session", work)
+        return self._read("checking a session", work)
 
     def end_session(self, id_hash: str, now: datetime) -> None:
         """Revoke a session (sign out)."""
@@ -214,6 +215,9 @@ class UserStore:
             raise UnknownRecordError(f"no user {user_id}")
 
     def _run(self, what: str, work: Callable[[Session], T]) -> T:
+        return transaction(self._sessions, what, work, writer=self._writer)
+
+    def _read(self, what: str, work: Callable[[Session], T]) -> T:
         return transaction(self._sessions, what, work)
 
 
