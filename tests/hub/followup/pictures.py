@@ -43,7 +43,8 @@ def dark_blue_share(image: Image.Image, box: tuple[float, float, float, float]) 
     region = image.crop(
         (int(box[0] * width), int(box[1] * height), int(box[2] * width), int(box[3] * height))
     )
-    pixels = list(region.getdata())
+    raw = region.tobytes()
+    pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
     hits = sum(
         1 for r, g, b in pixels if abs(r - 0x1F) < 12 and abs(g - 0x3A) < 12 and abs(b - 0x5F) < 12
     )
