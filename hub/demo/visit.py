@@ -150,7 +150,7 @@ class DemoVisit:
             pupil_id=self.pupil.id,
             reason=VisitReason.ATTENDANCE_CONCERN,
             planned_start=start,
-            planned_end=start + timedelta(minutes=2),
+            planned_end=start + timedelta(minutes=1),
             staff_ids=(self.lead.id, self.second.id),
             announced=True,
             requested_by=self.lead.id,
@@ -273,7 +273,7 @@ class DemoVisit:
 
     async def acknowledge_last(self, rung: int) -> int:
         """The office acknowledges the latest rung through the engine: the ladder stops."""
-        await asyncio.sleep(self.runtime.real_seconds(60))
+        await asyncio.sleep(self.runtime.real_seconds(30))
         ack = Acknowledgement(
             visit_id=self.visit_id, rung=rung, by=self.office.id, at=self.runtime.clock()
         )
