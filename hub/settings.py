@@ -181,6 +181,14 @@ class HubSettings(BaseSettings):
         default=False,
         description="Log every hook implementation call with its timing (names only).",
     )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signs web session cookies and form tokens. Set it (at least 32 random "
+            "characters) when the hub restarts or runs as several processes; without it "
+            "each process makes its own and sign-ins end on restart."
+        ),
+    )
     sync_hold_share: float = Field(
         default=0.10,
         gt=0,

@@ -44,6 +44,8 @@ def create_web_app(
     app = create_app(
         settings=settings, store=store, engine=engine, hooks_for=hooks_for, clock=clock
     )
+    if session_key is None and settings.session_secret is not None:
+        session_key = settings.session_secret.get_secret_value().encode()
     include_web(app, session_key=session_key)
     return app
 

@@ -106,3 +106,18 @@ async def test_a_school_where_the_user_has_no_role_is_not_found(
     response = await browser.get("/web/schools/harrogate/board")
     assert response.status_code == 404
     assert "There is nothing here" in response.text
+
+
+def test_session_secret_setting_signs_cookies_across_app_instances(tmp_path):
+    from pydantic import SecretStr
+
+    from hub.settings import load_settings
+    from hub.store import Store
+    from hub.web.app import create_web_app
+
+    settings = load_settings(session_secret=SecretStr("x" * 40))
+    with Store.open(f"sqlite:///{tmp_path / 'web.db'}") as store:
+        first = create_web_app(settings=settings, store=store)
+        second = create_web_app(settings=settings, store=store)
+        assert first.state.web_keys == second.state.web_keys
+        assert "x" * 40 not in repr(settings)
