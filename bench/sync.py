@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -217,7 +218,9 @@ async def _measure(adapter: str, url: str, credentials: dict[str, str], db: str)
     from hub.sync.runner import SyncOptions, run_sync
 
     configure_logging("json", "error")
+    builtin = [point.name for point in entry_points(group="doorstep.plugins")]
     settings = load_settings(
+        load_plugins=",".join([*builtin, adapter]),  # only what the school uses is loaded
         schools={
             SCHOOL: {
                 "name": "Bench School",

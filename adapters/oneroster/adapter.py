@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from datetime import datetime
 from typing import ClassVar
 
@@ -13,7 +14,7 @@ from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
 from hub.adapters.oneroster.client import ADAPTER_ID, OneRosterClient
 from hub.adapters.oneroster.fake import FakeState, create_app
-from hub.adapters.oneroster.models import Demographics, to_contact, to_pupil
+from hub.adapters.oneroster.models import to_contact, to_pupil
 from hub.adapters.oneroster.settings import OneRosterSettings
 from hub.errors import (
     AdapterConfigError,
@@ -74,24 +75,32 @@ class OneRosterAdapter:
         demographics = (
             await self._client.demographics(pupil_id) if self._settings.demographics else None
         )
-        return to_pupil(user, school_id=school.id, demographics=demographics)
+        birth_date = demographics.birth_date if demographics else None
+        return to_pupil(user, school_id=school.id, birth_date=birth_date)
 
     @hookimpl
     async def hub_pull_pupils(self, school: School, since: datetime | None) -> list[Pupil]:
-        """Every active student, or those changed after ``since``."""
-        births: dict[str, Demographics] = {}
-        if self._settings.demographics and since is None:
-            found, births = await asyncio.gather(
-                self._client.students(since), self._client.all_demographics()
-            )
-        else:
-            found = await self._client.students(since)
-        users = [u for u in found if u.active]
-        if self._settings.demographics and since is not None:
-            births = await self._client.demographics_of(u.sourced_id for u in users)
-        return [
-            to_pupil(u, school_id=school.id, demographics=births.get(u.sourced_id)) for u in users
-        ]
+        """Every active student, or those changed after ``since``.
+
+        Each page is mapped to pupils as it arrives and its wire records dropped. With
+        demographics, a full pull reads the whole demographics collection first (dates
+        only); an incremental pull reads the changed pupils' records page by page with
+        filtered requests.
+        """
+        with_births = self._settings.demographics
+        births = await self._client.birth_dates() if with_births and since is None else {}
+        pupils: list[Pupil] = []
+        pages = self._client.student_pages(since)
+        async with aclosing(pages):
+            async for users in pages:
+                active = [u for u in users if u.active]
+                if with_births and since is not None:
+                    births = await self._client.birth_dates_of(u.sourced_id for u in active)
+                pupils += [
+                    to_pupil(u, school_id=school.id, birth_date=births.get(u.sourced_id))
+                    for u in active
+                ]
+        return pupils
 
     @hookimpl
     async def hub_pull_contacts(self, pupil_id: str) -> list[Contact]:

@@ -2,12 +2,17 @@
 
 - **Auth:** OAuth 2 client credentials. The token is cached until shortly before it
   expires; a 401 from the API drops it, fetches a new one and tries once more.
-- **Paging:** ``limit`` / ``offset``. With ``X-Total-Count`` the remaining pages are
-  fetched concurrently (at most ``concurrency`` at once); without it pages are read
-  in order until a short page. A server serving fewer records than asked for (its
-  own cap) is followed at its page size.
+- **Paging:** ``limit`` / ``offset``, streamed: each page is parsed as it arrives
+  and handed over in order, so a caller maps it and lets it go (a 20,000-pupil roll
+  is never held as wire models). The first two pages are asked for at once. With
+  ``X-Total-Count`` the remaining pages go through a window of ``concurrency``
+  fetches (in flight or waiting to be handed over); without it pages are read in
+  order until a short page. A server serving fewer records than asked for (its own
+  cap) is followed at its page size.
 - **Back-off:** the shared retry policy honours ``Retry-After``; while any request is
   backing off (after a 429 or 5xx), no other page fetch starts.
+- **Demographics:** the whole collection for a full pull; for a few pupils (an
+  incremental pull) filtered requests, ``sourcedId='a' OR sourcedId='b' ...``.
 - **Errors:** statuses map to hub errors in ``hub.http``; an ``imsx_StatusInfo``
   failure sent with HTTP 200 maps the same way. Messages carry method, path
   template, status and standard codes only.
@@ -18,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from contextlib import aclosing
+from datetime import date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -32,9 +39,11 @@ from hub.adapters.oneroster.models import (
     OneDemographics,
     OneUser,
     Page,
+    Student,
+    StudentPage,
     User,
-    UserPage,
     filter_after,
+    filters_any_of,
     imsx_error,
     parse,
 )
@@ -43,6 +52,14 @@ from hub.errors import AuthError, NotFoundError, RejectedError
 from hub.http import HttpClient, HttpSettings
 
 ADAPTER_ID = "oneroster"
+DEMOGRAPHICS = "/demographics"
+WINDOW_PER_SLOT = 2
+"""Pages fetched ahead per concurrency slot: a slow page holds back the hand-over, not
+the requests behind it, while at most this many pages per slot wait in memory."""
+FIRST_ROUND_PAGES = 2
+"""Pages asked for at once before the first answer gives the total: an incremental
+pull of up to two pages takes one round trip; a smaller one costs one empty page."""
+
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 P = TypeVar("P", bound=Page)
@@ -236,68 +253,129 @@ class OneRosterClient:
     ) -> tuple[P, int | None]:
         query = base | {"limit": limit, "offset": offset}
         response = await self._bounded(self._get(path, path_params=path_params, params=query))
-        page = parse(model, response.content, path_template=path, status=response.status_code)
-        return page, _total(response)
+        content, status, total = response.content, response.status_code, _total(response)
+        del response  # parsed outside the slot, so the next request is already on its way
+        return parse(model, content, path_template=path, status=status), total
 
     async def _bounded(self, work: Awaitable[T]) -> T:
-        """Run ``work`` holding one of the ``concurrency`` slots (requests only: parsing
-        happens outside, so the next request is already on its way)."""
+        """Run ``work`` holding one of the ``concurrency`` slots."""
         async with self._semaphore:
             return await work
 
-    async def collection(
+    async def pages(
         self,
         path: str,
         model: type[P],
         *,
         params: dict[str, Any] | None = None,
         path_params: dict[str, str] | None = None,
-    ) -> list[P]:
-        """Every page of a collection, in order (see the module docstring for how)."""
+        first_round: int = FIRST_ROUND_PAGES,
+    ) -> AsyncGenerator[P, None]:
+        """Every page of a collection, in offset order, each handed over as soon as it
+        and the pages before it have arrived (see the module docstring for how).
+
+        The first ``first_round`` pages are asked for at once, before the first answer
+        says how many there are, so a small collection (an incremental pull) takes one
+        round trip. Close the iterator (``contextlib.aclosing``) when stopping early.
+        """
         base = dict(params or {})
-        first, total = await self._bounded(
-            self._page(path, model, 0, self._limit, base, path_params)
-        )
-        pages = [first]
-        step = len(first.records())
-        if step == 0 or (step < self._limit and (total is None or total <= step)):
-            return pages
-        if total is not None:
-            fetches = [
-                self._page(path, model, offset, step, base, path_params)
-                for offset in range(step, total, step)
-            ]
-            return pages + [page for page, _ in await asyncio.gather(*fetches)]
+        limit = self._limit
+
+        def fetch(offset: int, size: int) -> asyncio.Task[tuple[P, int | None]]:
+            return asyncio.ensure_future(self._page(path, model, offset, size, base, path_params))
+
+        ahead = {offset: fetch(offset, limit) for offset in range(0, first_round * limit, limit)}
+        try:
+            first, total = await ahead.pop(0)
+            yield first
+            step = len(first.records())
+            if step == 0 or (step < limit and (total is None or total <= step)):
+                return
+            if total is not None:
+                window = self._in_order(range(step, total, step), ahead, fetch, step)
+            else:
+                seen = {r.sourced_id for r in first.records()}
+                window = self._until_short(step, seen, ahead, fetch)
+            async with aclosing(window):
+                async for page in window:
+                    yield page
+        finally:
+            await _cancel(ahead.values())
+
+    async def _in_order(
+        self,
+        offsets: Iterable[int],
+        ahead: dict[int, asyncio.Task[tuple[P, int | None]]],
+        fetch: Callable[[int, int], asyncio.Task[tuple[P, int | None]]],
+        size: int,
+    ) -> AsyncGenerator[P, None]:
+        """Pages at ``offsets`` through a window of ``concurrency`` fetches: a page is
+        handed over in order, and its slot in the window goes to the next offset, so
+        at most ``concurrency`` pages are ever in flight or waiting to be handed over."""
+        todo = iter(offsets)
+        window: deque[asyncio.Task[tuple[P, int | None]]] = deque()
+
+        def top_up() -> None:
+            for offset in todo:
+                window.append(ahead.pop(offset) if offset in ahead else fetch(offset, size))
+                if len(window) >= WINDOW_PER_SLOT * self._settings.concurrency:
+                    return
+
+        try:
+            top_up()
+            while window:
+                page, _ = await window[0]
+                window.popleft()
+                top_up()
+                yield page
+        finally:
+            await _cancel(window)
+
+    async def _until_short(
+        self,
+        step: int,
+        seen: set[str],
+        ahead: dict[int, asyncio.Task[tuple[P, int | None]]],
+        fetch: Callable[[int, int], asyncio.Task[tuple[P, int | None]]],
+    ) -> AsyncGenerator[P, None]:
+        """Without ``X-Total-Count``: pages one after another until a short page, or one
+        holding nothing new (a server ignoring ``offset`` must not loop forever)."""
         offset = step
-        seen = {r.sourced_id for r in first.records()}
         while True:
-            page, _ = await self._page(path, model, offset, step, base, path_params)
-            fresh = {r.sourced_id for r in page.records()} - seen
-            if not fresh:  # empty, or a server ignoring offset: nothing more to read
-                break
-            pages.append(page)
+            page, _ = await (ahead.pop(offset) if offset in ahead else fetch(offset, step))
+            records = page.records()
+            fresh = {r.sourced_id for r in records} - seen
+            if not fresh:
+                return
             seen |= fresh
-            if len(page.records()) < step:
-                break
+            yield page
+            if len(records) < step:
+                return
             offset += step
-        return pages
 
     # --- resources ----------------------------------------------------------------------
 
-    async def students(self, since: datetime | None = None) -> list[User]:
-        """The students (of the configured school), changed after ``since`` if given."""
+    async def student_pages(
+        self, since: datetime | None = None
+    ) -> AsyncGenerator[list[Student], None]:
+        """The students (of the configured school), changed after ``since`` if given,
+        page by page as they arrive; a student already handed over is not repeated."""
         params = {"filter": filter_after("dateLastModified", since)} if since else {}
         school = self._settings.school_sourced_id
+        path, path_params = "/students", None
         if school:
-            pages = await self.collection(
-                "/schools/{school_id}/students",
-                UserPage,
-                params=params,
-                path_params={"school_id": school},
-            )
-        else:
-            pages = await self.collection("/students", UserPage, params=params)
-        return [u for u in _unique(p.users for p in pages) if u.is_student]
+            path, path_params = "/schools/{school_id}/students", {"school_id": school}
+        seen: set[str] = set()
+        pages = self.pages(path, StudentPage, params=params, path_params=path_params)
+        async with aclosing(pages):
+            async for page in pages:
+                fresh = [u for u in page.users if u.is_student and u.sourced_id not in seen]
+                seen.update(u.sourced_id for u in fresh)
+                yield fresh
+
+    async def students(self, since: datetime | None = None) -> list[Student]:
+        """Every student (see ``student_pages``) in one list."""
+        return [user async for page in self.student_pages(since) for user in page]
 
     async def student(self, sourced_id: str) -> User:
         """One student; ``NotFoundError`` for an unknown id or a user who is not a student."""
@@ -335,15 +413,45 @@ class OneRosterClient:
             return None
         return parse(OneDemographics, response.content, path_template=path, status=200).demographics
 
-    async def demographics_of(self, sourced_ids: Iterable[str]) -> dict[str, Demographics]:
-        """The demographics of these people, fetched concurrently, by sourcedId."""
-        found = await asyncio.gather(*(self._bounded(self.demographics(i)) for i in sourced_ids))
-        return {d.sourced_id: d for d in found if d is not None}
+    async def birth_dates(self) -> dict[str, date | None]:
+        """Every person's date of birth from the whole demographics collection, by
+        sourcedId (only the dates are kept, page by page)."""
+        births: dict[str, date | None] = {}
+        async for page in self.pages(DEMOGRAPHICS, DemographicsPage):
+            births.update((d.sourced_id, d.birth_date) for d in page.demographics)
+        return births
 
-    async def all_demographics(self) -> dict[str, Demographics]:
-        """Every demographics record, by sourcedId."""
-        pages = await self.collection("/demographics", DemographicsPage)
-        return {d.sourced_id: d for page in pages for d in page.demographics}
+    async def birth_dates_of(self, sourced_ids: Iterable[str]) -> dict[str, date | None]:
+        """These people's dates of birth, by sourcedId, read with filtered collection
+        requests (``sourcedId='a' OR sourcedId='b' ...``, sent concurrently) rather than
+        one request each. A server refusing the filter, or an id no filter can carry,
+        falls back to one request per person."""
+        wanted = set(sourced_ids)
+        chunks, singles = filters_any_of("sourcedId", sorted(wanted), max_values=self._limit)
+        births: dict[str, date | None] = {}
+
+        async def read(expression: str, ids: list[str]) -> list[str]:
+            params = {"filter": expression}
+            pages = self.pages(DEMOGRAPHICS, DemographicsPage, params=params, first_round=1)
+            try:
+                async with aclosing(pages):
+                    async for page in pages:
+                        births.update(
+                            (d.sourced_id, d.birth_date)
+                            for d in page.demographics
+                            if d.sourced_id in wanted
+                        )
+            except RejectedError:  # no OR filter on sourcedId here: one request each
+                log.info("oneroster.filter_refused", path=DEMOGRAPHICS, status=400)
+                return ids
+            return []
+
+        for refused in await asyncio.gather(*(read(e, ids) for e, ids in chunks)):
+            singles += refused
+        for one in await asyncio.gather(*(self._bounded(self.demographics(i)) for i in singles)):
+            if one is not None:
+                births[one.sourced_id] = one.birth_date
+        return births
 
     async def ping(self) -> None:
         """One small authenticated read; raises an ``AdapterError`` when it fails."""
@@ -370,13 +478,9 @@ def _total(response: httpx.Response) -> int | None:
     return int(raw) if raw.strip().isdigit() else None
 
 
-def _unique(pages: Iterable[list[User]]) -> list[User]:
-    """The users of every page in order, each sourcedId once (offset pages may overlap)."""
-    seen: set[str] = set()
-    out = []
-    for page in pages:
-        for user in page:
-            if user.sourced_id not in seen:
-                seen.add(user.sourced_id)
-                out.append(user)
-    return out
+async def _cancel(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel fetches no longer wanted and let them finish (their errors are moot)."""
+    unwanted = list(tasks)
+    for task in unwanted:
+        task.cancel()
+    await asyncio.gather(*unwanted, return_exceptions=True)

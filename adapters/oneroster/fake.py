@@ -21,10 +21,11 @@ import json
 import re
 import secrets
 import time
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -98,7 +99,11 @@ class FakeState:
     tokens_issued: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    version: int = 0
+    """Bumped by every change through a knob (``touch``), so the app's filters refresh."""
     _failures: list[_Failure] = field(default_factory=list)
+    _modified: list[tuple[str, str]] = field(default_factory=list)
+    _modified_size: int = -1
 
     def __post_init__(self) -> None:
         faker = Faker("en_GB")
@@ -162,8 +167,47 @@ class FakeState:
 
     def touch(self, sourced_ids: list[str], at: datetime) -> None:
         """Mark records as modified at ``at`` (for incremental syncs)."""
+        stamp = _iso(at)
+        index = self._modified_index()
+        few = len(sourced_ids) <= len(index) // 16
         for sourced_id in sourced_ids:
-            self.users[sourced_id]["dateLastModified"] = _iso(at)
+            user = self.users[sourced_id]
+            if few:  # keep the index sorted in place
+                del index[bisect_left(index, (_instant(user["dateLastModified"]), sourced_id))]
+                insort(index, (_instant(stamp), sourced_id))
+            user["dateLastModified"] = stamp
+        if not few:
+            self._modified_size = -1
+            self._modified_index()  # now, not during the next sync
+        self.version += 1
+
+    def modified(self, op: str, instant: str) -> set[str] | None:
+        """Ids of the users whose ``dateLastModified`` compares ``op`` (``>``, ``>=``,
+        ``<``, ``<=``) to ``instant`` (as ``_instant`` writes it), from a sorted index
+        kept up to date by ``touch``: a filtered sync costs the fake next to nothing."""
+        index = self._modified_index()
+        first = (instant,)
+        after = (instant, "\U0010ffff")
+        match op:
+            case ">":
+                chosen = index[bisect_right(index, after) :]
+            case ">=":
+                chosen = index[bisect_left(index, first) :]
+            case "<":
+                chosen = index[: bisect_left(index, first)]
+            case "<=":
+                chosen = index[: bisect_right(index, after)]
+            case _:
+                return None
+        return {sourced_id for _, sourced_id in chosen}
+
+    def _modified_index(self) -> list[tuple[str, str]]:
+        if self._modified_size != len(self.users):  # users added or removed: index again
+            self._modified = sorted(
+                (_instant(u["dateLastModified"]), u["sourcedId"]) for u in self.users.values()
+            )
+            self._modified_size = len(self.users)
+        return self._modified
 
     def pupil_ids(self) -> list[str]:
         """Ids of the active students in the school org, in order."""
@@ -302,23 +346,59 @@ def imsx_body(status: int, minor: str | None = None) -> dict[str, Any]:
 _PREDICATE = re.compile(r"^\s*([A-Za-z.]+)\s*(!=|>=|<=|=|>|<|~)\s*'([^']*)'\s*$")
 
 
-def _matches_filter(record: dict[str, Any], expression: str) -> bool:
-    """Evaluate a OneRoster filter: predicates joined by one of `` AND `` / `` OR ``."""
-    joiner = " OR " if " OR " in expression else " AND "
-    results = []
-    for part in expression.split(joiner):
-        match = _PREDICATE.match(part)
-        if match is None or match.group(1) not in FILTER_FIELDS:
-            raise _HttpError(400, "invalid_filter_field")
-        name, op, value = match.groups()
-        actual = str(record.get(name, ""))
-        if name == "dateLastModified":
-            actual, value = _instant(actual), _instant(value)
-        results.append(_compare(actual, op, value))
-    return any(results) if joiner == " OR " else all(results)
+@dataclass(frozen=True)
+class _Filter:
+    """A parsed OneRoster filter: predicates joined by one of `` AND `` / `` OR ``."""
+
+    predicates: tuple[tuple[str, str, str], ...]
+    any_of: bool
+
+    @classmethod
+    def parse(cls, expression: str) -> _Filter:
+        """Parse once per request (not per record); 400 for what the fake cannot read."""
+        joiner = " OR " if " OR " in expression else " AND "
+        predicates = []
+        for part in expression.split(joiner):
+            match = _PREDICATE.match(part)
+            if match is None or match.group(1) not in FILTER_FIELDS:
+                raise _HttpError(400, "invalid_filter_field")
+            name, op, value = match.groups()
+            predicates.append((name, op, _instant(value) if name == "dateLastModified" else value))
+        return cls(tuple(predicates), any_of=joiner == " OR ")
+
+    def ids(self) -> set[str] | None:
+        """The sourcedIds asked for, when the filter is only ``sourcedId='x' OR ...``."""
+        if (self.any_of or len(self.predicates) == 1) and all(
+            name == "sourcedId" and op == "=" for name, op, _ in self.predicates
+        ):
+            return {value for _, _, value in self.predicates}
+        return None
+
+    def modified_bound(self) -> tuple[str, str] | None:
+        """``(op, instant)`` when the filter is one ``dateLastModified`` comparison."""
+        if len(self.predicates) == 1 and self.predicates[0][0] == "dateLastModified":
+            _, op, value = self.predicates[0]
+            return op, value
+        return None
+
+    def matches(self, record: dict[str, Any]) -> bool:
+        """Whether ``record`` passes the filter."""
+        results = (
+            _compare(
+                _instant(str(record.get(name, "")))
+                if name == "dateLastModified"
+                else str(record.get(name, "")),
+                op,
+                value,
+            )
+            for name, op, value in self.predicates
+        )
+        return any(results) if self.any_of else all(results)
 
 
+@lru_cache(maxsize=1 << 16)
 def _instant(text: str) -> str:
+    """The instant in one comparable form; cached, as a roll shares few timestamps."""
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).isoformat()
     except ValueError as exc:
@@ -326,15 +406,54 @@ def _instant(text: str) -> str:
 
 
 def _compare(actual: str, op: str, value: str) -> bool:
-    return {
-        "=": actual == value,
-        "!=": actual != value,
-        ">": actual > value,
-        ">=": actual >= value,
-        "<": actual < value,
-        "<=": actual <= value,
-        "~": value.lower() in actual.lower(),
-    }[op]
+    match op:
+        case "=":
+            return actual == value
+        case "!=":
+            return actual != value
+        case ">":
+            return actual > value
+        case ">=":
+            return actual >= value
+        case "<":
+            return actual < value
+        case "<=":
+            return actual <= value
+    return value.lower() in actual.lower()  # "~": contains, ignoring case
+
+
+@dataclass
+class _View:
+    """One collection's records, with what makes every page and filter cheap: an index
+    by sourcedId and each filter's result, kept until the data changes."""
+
+    records: list[dict[str, Any]]
+    users: FakeState | None = None
+    """The state, when the records are users: its index answers date filters."""
+    positions: dict[str, int] = field(default_factory=dict)
+    filtered: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.positions = {r["sourcedId"]: i for i, r in enumerate(self.records)}
+
+    def where(self, expression: str, version: int) -> list[dict[str, Any]]:
+        """The records passing ``expression``, in collection order; computed once per
+        version of the data."""
+        key = (expression, version)
+        if key not in self.filtered:
+            self.filtered = {k: v for k, v in self.filtered.items() if k[1] == version}
+            self.filtered[key] = self._select(_Filter.parse(expression))
+        return self.filtered[key]
+
+    def _select(self, parsed: _Filter) -> list[dict[str, Any]]:
+        ids = parsed.ids()
+        bound = parsed.modified_bound()
+        if ids is None and bound is not None and self.users is not None:
+            ids = self.users.modified(*bound)
+        if ids is None:
+            return [r for r in self.records if parsed.matches(r)]
+        found = sorted(self.positions[i] for i in ids if i in self.positions)
+        return [self.records[i] for i in found]
 
 
 def _int_param(query: dict[str, list[str]], name: str, default: int, minimum: int) -> int:
@@ -356,8 +475,8 @@ class _Api:
 
     def __init__(self, state: FakeState) -> None:
         self.state = state
-        self._index: dict[str | None, list[dict[str, Any]]] = {}
-        self._index_size = -1
+        self._views: dict[str, _View] = {}
+        self._stamp: tuple[int, int] = (-1, -1)
 
     def token(self, headers: dict[str, str], body: bytes) -> _Reply:
         form = {k: v[0] for k, v in parse_qs(body.decode("latin-1")).items()}
@@ -393,15 +512,13 @@ class _Api:
         users = self.state.users
         match parts:
             case ["students"]:
-                return self.collection("users", self._students(None), query)
+                return self.collection("users", self._view("students", None), query)
             case ["schools", org, "students"]:
-                return self.collection("users", self._students(org), query)
+                return self.collection("users", self._view("students", org), query)
             case ["users"]:
-                return self.collection("users", list(users.values()), query)
+                return self.collection("users", self._view("users", None), query)
             case ["demographics"]:
-                return self.collection(
-                    "demographics", list(self.state.demographics.values()), query
-                )
+                return self.collection("demographics", self._view("demographics", None), query)
             case ["students", sid] if sid in users and _has_role(users[sid], "student"):
                 return _Reply(200, {"user": users[sid]})
             case ["users", sid] if sid in users:
@@ -410,27 +527,35 @@ class _Api:
                 return _Reply(200, {"demographics": self.state.demographics[sid]})
         raise _HttpError(404)
 
-    def _students(self, org: str | None) -> list[dict[str, Any]]:
-        """Students (of ``org``), indexed again whenever users are added or removed."""
-        users = self.state.users
-        if self._index_size != len(users):
-            self._index = {}
-            self._index_size = len(users)
-        if org not in self._index:
-            self._index[org] = [
-                u
-                for u in users.values()
-                if _has_role(u, "student") and (org is None or _in_org(u, org))
-            ]
-        return self._index[org]
+    def _view(self, kind: str, org: str | None) -> _View:
+        """A collection's view, built once and again when records are added or removed,
+        so no page or filter scans every user."""
+        state = self.state
+        stamp = (len(state.users), len(state.demographics))
+        if stamp != self._stamp:
+            self._views, self._stamp = {}, stamp
+        key = f"{kind}:{org}"
+        if key not in self._views:
+            if kind == "demographics":
+                self._views[key] = _View(list(state.demographics.values()))
+            elif kind == "users":
+                self._views[key] = _View(list(state.users.values()), users=state)
+            else:
+                students = [
+                    u
+                    for u in state.users.values()
+                    if _has_role(u, "student") and (org is None or _in_org(u, org))
+                ]
+                self._views[key] = _View(students, users=state)
+        return self._views[key]
 
-    def collection(
-        self, key: str, records: list[dict[str, Any]], query: dict[str, list[str]]
-    ) -> _Reply:
+    def collection(self, key: str, view: _View, query: dict[str, list[str]]) -> _Reply:
         limit = min(_int_param(query, "limit", 100, 1), self.state.page_size)
         offset = _int_param(query, "offset", 0, 0)
         if "filter" in query:
-            records = [r for r in records if _matches_filter(r, query["filter"][0])]
+            records = view.where(query["filter"][0], self.state.version)
+        else:
+            records = view.records
         page = records[offset : offset + limit]
         headers = []
         if self.state.total_count_header:

@@ -9,10 +9,18 @@ has no address field; a provider that publishes one puts it under the user's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from hub.errors import AdapterError, AuthError, NotFoundError, RejectedError, TransientError
 from hub.models import Address, Contact, Pupil
@@ -39,11 +47,10 @@ class GuidRef(_Wire):
 
 
 class Role(_Wire):
-    """One of a user's roles at an org (1.2: ``roles[]``)."""
+    """One of a user's roles (1.2: ``roles[]``); the org it is held at is not read."""
 
     role_type: str = Field(default="primary", alias="roleType")
     role: str
-    org: GuidRef | None = None
 
 
 class WireAddress(_Wire):
@@ -56,8 +63,35 @@ class WireAddress(_Wire):
     household_id: str | None = Field(default=None, alias="householdId")
 
 
-class User(_Wire):
-    """A OneRoster user: a student, or one of their guardians, parents or relatives."""
+def _lenient_address(value: Any, handler: ValidatorFunctionWrapHandler) -> WireAddress | None:
+    """An address that does not fit ``WireAddress`` is no address, not a broken page."""
+    try:
+        address: WireAddress | None = handler(value)
+    except ValidationError:
+        return None
+    return address
+
+
+class UserMetadata(_Wire):
+    """The part of a user's free-form ``metadata`` Doorstep reads: the address, if any."""
+
+    address: Annotated[WireAddress | None, WrapValidator(_lenient_address)] = Field(
+        default=None, repr=False
+    )
+
+
+def _lenient_metadata(value: Any, handler: ValidatorFunctionWrapHandler) -> UserMetadata:
+    """Metadata that is not an object holds nothing Doorstep reads."""
+    try:
+        metadata: UserMetadata = handler(value)
+    except ValidationError:
+        return UserMetadata()
+    return metadata
+
+
+class Student(_Wire):
+    """A OneRoster user as the roll reads it: what a pupil needs, nothing more (a
+    20,000-pupil roll is validated page by page, so every field read costs)."""
 
     sourced_id: str = Field(alias="sourcedId", min_length=1)
     status: str = "active"
@@ -65,12 +99,10 @@ class User(_Wire):
     given_name: str = Field(alias="givenName", repr=False)
     family_name: str = Field(alias="familyName", repr=False)
     roles: tuple[Role, ...] = ()
-    agents: tuple[GuidRef, ...] = ()
     grades: tuple[str, ...] = ()
-    email: str | None = Field(default=None, repr=False)
-    phone: str | None = Field(default=None, repr=False)
-    sms: str | None = Field(default=None, repr=False)
-    metadata: dict[str, Any] = Field(default_factory=dict, repr=False)
+    metadata: Annotated[UserMetadata, WrapValidator(_lenient_metadata)] = Field(
+        default_factory=UserMetadata, repr=False
+    )
 
     @property
     def active(self) -> bool:
@@ -85,7 +117,17 @@ class User(_Wire):
     @property
     def is_student(self) -> bool:
         """The user holds the ``student`` role."""
-        return STUDENT_ROLE in self.role_names()
+        return any(r.role == STUDENT_ROLE for r in self.roles)
+
+
+class User(Student):
+    """A OneRoster user read on its own: a student with their ``agents``, or one of
+    their guardians, parents or relatives with their contact details."""
+
+    agents: tuple[GuidRef, ...] = ()
+    email: str | None = Field(default=None, repr=False)
+    phone: str | None = Field(default=None, repr=False)
+    sms: str | None = Field(default=None, repr=False)
 
     @property
     def contact_role(self) -> str | None:
@@ -149,17 +191,17 @@ KNOWN_MINOR_CODES = frozenset(
 class Page(_Wire):
     """One page of a collection; ``records()`` gives its items."""
 
-    def records(self) -> list[User] | list[Demographics]:
+    def records(self) -> list[Student] | list[Demographics]:
         """The page's records, in the server's order."""
         raise NotImplementedError
 
 
-class UserPage(Page):
-    """``{"users": [...]}``"""
+class StudentPage(Page):
+    """``{"users": [...]}``, read as the roll reads a user (``Student``)."""
 
-    users: list[User]
+    users: list[Student]
 
-    def records(self) -> list[User]:
+    def records(self) -> list[Student]:
         """The users on this page."""
         return self.users
 
@@ -231,16 +273,10 @@ def imsx_error(
     return kind(message, adapter=adapter, status=status)
 
 
-def to_address(user: User) -> Address | None:
+def to_address(user: Student) -> Address | None:
     """The address published under ``metadata.address``, if complete enough to visit."""
-    raw = user.metadata.get("address")
-    if not isinstance(raw, dict):
-        return None
-    try:
-        wire = WireAddress.model_validate(raw)
-    except ValidationError:
-        return None
-    if not (wire.line1 and wire.town and wire.postcode):
+    wire = user.metadata.address
+    if wire is None or not (wire.line1 and wire.town and wire.postcode):
         return None
     return Address(
         line1=wire.line1,
@@ -251,14 +287,15 @@ def to_address(user: User) -> Address | None:
     )
 
 
-def to_pupil(user: User, *, school_id: str, demographics: Demographics | None = None) -> Pupil:
-    """Map a OneRoster student to a hub ``Pupil`` (legal names; grade as year group)."""
+def to_pupil(user: Student, *, school_id: str, birth_date: date | None = None) -> Pupil:
+    """Map a OneRoster student to a hub ``Pupil`` (legal names; grade as year group;
+    ``birth_date`` from the student's demographics record)."""
     return Pupil(
         id=user.sourced_id,
         school_id=school_id,
         first_name=user.given_name,
         last_name=user.family_name,
-        date_of_birth=demographics.birth_date if demographics else None,
+        date_of_birth=birth_date,
         year_group=user.grades[0] if user.grades else None,
         address=to_address(user),
     )
@@ -315,3 +352,43 @@ def filter_predicate(field: str, operator: str, value: str) -> str:
     if "'" in value:
         raise ValueError("a filter value cannot hold a single quote")
     return f"{field}{operator}'{value}'"
+
+
+FILTER_MAX_CHARS = 1500
+"""Longest filter expression sent: percent-encoded it stays well inside the 2,048
+characters of query string the most cautious web servers (IIS's default) accept."""
+
+
+def filters_any_of(
+    field: str, values: Iterable[str], *, max_values: int, max_chars: int = FILTER_MAX_CHARS
+) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """``field='a' OR field='b' ...`` expressions covering ``values``, each with its
+    values, at most ``max_values`` of them and ``max_chars`` long; and the values no
+    filter can carry (one holding a quote).
+
+    OneRoster allows one kind of logical operator per filter, so each expression is a
+    plain OR of equality predicates.
+    """
+    chunks: list[tuple[str, list[str]]] = []
+    unfit: list[str] = []
+    predicates: list[str] = []
+    held: list[str] = []
+    length = 0
+    for value in values:
+        try:
+            predicate = filter_predicate(field, "=", value)
+        except ValueError:
+            unfit.append(value)
+            continue
+        if held and (len(held) >= max_values or length + len(_OR + predicate) > max_chars):
+            chunks.append((_OR.join(predicates), held))
+            predicates, held, length = [], [], 0
+        length += len(predicate) + (len(_OR) if predicates else 0)
+        predicates.append(predicate)
+        held.append(value)
+    if held:
+        chunks.append((_OR.join(predicates), held))
+    return chunks, unfit
+
+
+_OR = " OR "

@@ -58,7 +58,46 @@ async def test_pull_pupils_since_reads_only_changed_pupils(
     assert sorted(p.id for p in pupils) == ["stu-00003", "stu-00007"]
     assert all(p.date_of_birth is not None for p in pupils)
     demographics = [r for r in fake_oneroster.requests if "/demographics" in r.path]
-    assert len(demographics) == 2  # one each, not the whole collection
+    assert [r.query["filter"] for r in demographics] == [
+        ["sourcedId='stu-00003' OR sourcedId='stu-00007'"]  # one filtered request for both
+    ]
+
+
+async def test_a_full_pull_reads_birth_dates_from_the_collection_not_per_pupil(
+    fake_oneroster: FakeState,
+) -> None:
+    adapter = OneRosterAdapter(
+        settings_for(fake_oneroster, page_size=5),
+        transport=httpx.ASGITransport(app=create_app(fake_oneroster)),
+        sleep=RecordingSleep(),
+    )
+    pupils = await hooks_for(adapter).pull_pupils(since=None)
+    await adapter.stop()
+    births = {p.id: p.date_of_birth for p in pupils}
+    assert births["stu-00009"] == date.fromisoformat(
+        fake_oneroster.demographics["stu-00009"]["birthDate"]
+    )
+    demographics = [r.path for r in fake_oneroster.requests if "/demographics" in r.path]
+    assert set(demographics) == {"/ims/oneroster/rostering/v1p2/demographics"}
+    assert len(demographics) == 3  # 14 records, five a page
+
+
+async def test_an_incremental_pull_reads_birth_dates_page_by_page(
+    fake_oneroster: FakeState,
+) -> None:
+    touched = [f"stu-{n:05d}" for n in range(1, 8)]
+    fake_oneroster.touch(touched, datetime(2027, 2, 1, tzinfo=UTC))
+    adapter = OneRosterAdapter(
+        settings_for(fake_oneroster, page_size=4),
+        transport=httpx.ASGITransport(app=create_app(fake_oneroster)),
+        sleep=RecordingSleep(),
+    )
+    pupils = await hooks_for(adapter).pull_pupils(since=datetime(2027, 1, 1, tzinfo=UTC))
+    await adapter.stop()
+    assert [p.id for p in pupils] == touched
+    assert all(p.date_of_birth is not None for p in pupils)
+    filters = [r.query["filter"][0] for r in fake_oneroster.requests if "/demogr" in r.path]
+    assert [f.count("sourcedId=") for f in filters] == [4, 3]  # one request per roll page
 
 
 async def test_contacts_are_the_agents_with_parental_responsibility_marked(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
@@ -147,7 +148,8 @@ async def test_a_server_page_cap_is_followed_at_its_size(
     students = await client.students()
     await client.aclose()
     assert len(students) == 14
-    assert sorted(offsets(fake_oneroster)) == list(range(14))
+    # offset 100 was the second page asked for before the first answer; then one a record
+    assert sorted(offsets(fake_oneroster)) == [*range(14), 100]
 
 
 async def test_a_server_ignoring_offset_does_not_loop_forever(
@@ -312,3 +314,116 @@ async def test_an_imsx_failure_sent_with_200_is_mapped_without_its_description(
     await client.aclose()
     assert minor in str(caught.value)
     assert "Lovelace" not in str(caught.value)
+
+
+# --- streaming ---------------------------------------------------------------------------
+
+
+async def yield_once(seconds: float) -> None:
+    await asyncio.sleep(0)  # the fake's latency: let other requests in, no real wait
+
+
+async def test_pages_are_handed_over_in_order_before_the_roll_is_read(
+    clock: ManualClock, sleeps: Sleeps
+) -> None:
+    state = FakeState(pupils=98, clock=clock, latency_s=0.01, sleep=yield_once)  # 100 students
+    client = client_for(state, clock, sleeps, page_size=4, concurrency=2)
+    pages = client.student_pages()
+    first = await anext(pages)
+    asked_after_first = len(state.requests)
+    rest = [page async for page in pages]
+    await client.aclose()
+    assert [s.sourced_id for s in first] == [f"stu-{n:05d}" for n in range(1, 5)]
+    assert len(first) + sum(map(len, rest)) == 100
+    ids = [s.sourced_id for page in [first, *rest] for s in page]
+    assert ids == sorted(ids)  # offset order, whatever order the answers came in
+    assert asked_after_first <= 2 + 2 * 2  # first round, then a window of two per slot
+    assert len(state.requests) == 25
+
+
+async def test_a_window_bounds_the_pages_fetched_ahead_of_the_caller(
+    clock: ManualClock, sleeps: Sleeps
+) -> None:
+    state = FakeState(pupils=98, clock=clock, latency_s=0.01, sleep=yield_once)
+    client = client_for(state, clock, sleeps, page_size=4, concurrency=3)
+    handed = 0
+    ahead: list[int] = []
+    async for _ in client.student_pages():
+        handed += 1
+        for _ in range(20):  # a slow caller: every fetch in flight gets time to finish
+            await asyncio.sleep(0)
+        ahead.append(len(state.requests) - handed)
+    await client.aclose()
+    assert handed == 25
+    assert max(ahead) <= 2 * 3  # never more than two pages per slot waiting or in flight
+    assert state.max_in_flight <= 3
+
+
+async def test_the_first_two_pages_are_asked_for_at_once(
+    fake_oneroster: FakeState, clock: ManualClock, sleeps: Sleeps
+) -> None:
+    fake_oneroster.latency_s, fake_oneroster.sleep = 0.01, yield_once
+    fake_oneroster.touch([f"stu-{n:05d}" for n in range(1, 7)], datetime(2027, 2, 1, tzinfo=UTC))
+    client = client_for(fake_oneroster, clock, sleeps, page_size=4)
+    changed = await client.students(datetime(2027, 1, 1, tzinfo=UTC))
+    await client.aclose()
+    assert len(changed) == 6
+    assert sorted(offsets(fake_oneroster)) == [0, 4]
+    assert fake_oneroster.max_in_flight == 2  # one round trip for a two-page change
+
+
+async def test_stopping_early_cancels_the_fetches_ahead(clock: ManualClock, sleeps: Sleeps) -> None:
+    state = FakeState(pupils=98, clock=clock, latency_s=0.01, sleep=yield_once)
+    client = client_for(state, clock, sleeps, page_size=4, concurrency=3)
+    async with aclosing(client.student_pages()) as pages:
+        async for _ in pages:
+            break
+    for _ in range(20):
+        await asyncio.sleep(0)
+    await client.aclose()
+    assert state.in_flight == 0
+    assert len(state.requests) < 25
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+
+
+# --- demographics ------------------------------------------------------------------------
+
+
+async def test_birth_dates_of_a_few_pupils_come_from_filtered_requests(
+    fake_oneroster: FakeState, clock: ManualClock, sleeps: Sleeps
+) -> None:
+    wanted = [f"stu-{n:05d}" for n in (2, 3, 5, 7, 11)]
+    client = client_for(fake_oneroster, clock, sleeps, page_size=2)
+    births = await client.birth_dates_of([*wanted, "stu-99999"])
+    await client.aclose()
+    expected = {i: fake_oneroster.demographics[i]["birthDate"] for i in wanted}
+    assert {i: d.isoformat() if d else None for i, d in births.items()} == expected
+    sent = [r.query["filter"][0] for r in fake_oneroster.requests]
+    assert len(sent) == 3  # two ids a request (the page size), the unknown one included
+    assert all(
+        set(f.split(" OR ")) <= {f"sourcedId='{i}'" for i in wanted} | {"sourcedId='stu-99999'"}
+        for f in sent
+    )
+
+
+async def test_a_server_refusing_the_filter_is_asked_one_pupil_at_a_time(
+    fake_oneroster: FakeState, sleeps: Sleeps
+) -> None:
+    app = create_app(fake_oneroster)
+
+    async def no_or_filters(scope, receive, send):  # some servers allow one predicate only
+        if b"+OR+" in scope["query_string"] or b"%20OR%20" in scope["query_string"]:
+            fake_oneroster.fail_next(status=400, times=1)
+        await app(scope, receive, send)
+
+    client = OneRosterClient(
+        settings_for(fake_oneroster), transport=httpx.ASGITransport(app=no_or_filters), sleep=sleeps
+    )
+    births = await client.birth_dates_of(["stu-00002", "stu-00003"])
+    await client.aclose()
+    assert set(births) == {"stu-00002", "stu-00003"}
+    assert [r.status for r in fake_oneroster.requests] == [400, 200, 200]
+    assert sorted(r.path.rsplit("/", 1)[-1] for r in fake_oneroster.requests[1:]) == [
+        "stu-00002",
+        "stu-00003",
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -127,6 +128,35 @@ async def test_filter_on_date_last_modified(
     assert found
     assert all(u["dateLastModified"] > "2026-06-01" for u in found)
     assert len(found) < len(fake_oneroster.pupil_ids())
+
+
+async def test_a_touch_is_seen_by_the_next_filtered_request(
+    http: httpx.AsyncClient, fake_oneroster: FakeState
+) -> None:
+    expression = "dateLastModified>'2027-01-01T00:00:00Z'"
+    before = await http.get(f"{API}/students", params={"filter": expression})
+    fake_oneroster.touch(["stu-00007", "stu-00002"], datetime(2027, 2, 1, tzinfo=UTC))
+    after = await http.get(f"{API}/students", params={"filter": expression})
+    at_or_before = await http.get(
+        f"{API}/students", params={"filter": "dateLastModified<='2027-02-01T00:00:00Z'"}
+    )
+    assert before.json()["users"] == []
+    assert [u["sourcedId"] for u in after.json()["users"]] == ["stu-00002", "stu-00007"]
+    assert after.headers["x-total-count"] == "2"
+    assert len(at_or_before.json()["users"]) == len(fake_oneroster.pupil_ids()) + 2
+
+
+async def test_filter_by_sourced_ids_joined_with_or(http: httpx.AsyncClient) -> None:
+    expression = "sourcedId='stu-00005' OR sourcedId='stu-00001' OR sourcedId='stu-99999'"
+    response = await http.get(f"{API}/demographics", params={"filter": expression})
+    assert [d["sourcedId"] for d in response.json()["demographics"]] == ["stu-00001", "stu-00005"]
+    assert errors(response.json(), response_schema("/demographics")) == []
+
+
+async def test_a_filter_on_another_field_is_refused(http: httpx.AsyncClient) -> None:
+    response = await http.get(f"{API}/students", params={"filter": "givenName='Ann'"})
+    assert response.status_code == 400
+    assert response.json()["imsx_codeMajor"] == "failure"
 
 
 async def test_the_validator_catches_a_broken_body(http: httpx.AsyncClient) -> None:

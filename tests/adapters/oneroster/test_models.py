@@ -9,10 +9,10 @@ import pytest
 
 from hub.adapters.oneroster.fake import FakeState, imsx_body
 from hub.adapters.oneroster.models import (
-    Demographics,
     User,
     filter_after,
     filter_predicate,
+    filters_any_of,
     imsx_error,
     to_contact,
     to_pupil,
@@ -38,8 +38,7 @@ def state() -> FakeState:
 
 def test_student_maps_to_pupil_with_address_and_birth_date(state: FakeState) -> None:
     raw = state.users["stu-00001"]
-    births = Demographics(sourcedId="stu-00001", birthDate=date(2012, 5, 4))
-    pupil = to_pupil(user(state, "stu-00001"), school_id=SCHOOL, demographics=births)
+    pupil = to_pupil(user(state, "stu-00001"), school_id=SCHOOL, birth_date=date(2012, 5, 4))
     assert (pupil.id, pupil.school_id, pupil.year_group) == ("stu-00001", SCHOOL, "09")
     assert (pupil.first_name, pupil.last_name) == (raw["givenName"], raw["familyName"])
     assert pupil.date_of_birth == date(2012, 5, 4)
@@ -115,6 +114,31 @@ def test_filter_predicate_refuses_what_cannot_be_quoted_safely(
     with pytest.raises(ValueError, match="filter") as caught:
         filter_predicate(field, op, value)
     assert "O'Brien" not in str(caught.value)
+
+
+def test_filters_any_of_split_by_count_and_length() -> None:
+    ids = [f"stu-{n:05d}" for n in range(1, 8)]
+    by_count, unfit = filters_any_of("sourcedId", ids, max_values=3)
+    assert unfit == []
+    assert [held for _, held in by_count] == [ids[0:3], ids[3:6], ids[6:]]
+    assert by_count[0][0] == (
+        "sourcedId='stu-00001' OR sourcedId='stu-00002' OR sourcedId='stu-00003'"
+    )
+    by_length, _ = filters_any_of("sourcedId", ids, max_values=100, max_chars=50)
+    assert all(len(expression) <= 50 for expression, _ in by_length)
+    assert [i for _, held in by_length for i in held] == ids
+
+
+def test_filters_any_of_leave_out_what_no_filter_can_carry() -> None:
+    chunks, unfit = filters_any_of("sourcedId", ["a", "o'neil", "b"], max_values=10)
+    assert chunks == [("sourcedId='a' OR sourcedId='b'", ["a", "b"])]
+    assert unfit == ["o'neil"]
+
+
+def test_a_malformed_address_is_no_address_not_a_broken_record(state: FakeState) -> None:
+    odd = user(state, "stu-00001", metadata={"address": {"line1": 12, "town": ["x"]}})
+    assert to_pupil(odd, school_id=SCHOOL).address is None
+    assert to_pupil(user(state, "stu-00001", metadata="n/a"), school_id=SCHOOL).address is None
 
 
 def test_imsx_error_maps_minor_codes_and_drops_unknown_ones() -> None:
