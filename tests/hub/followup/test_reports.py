@@ -50,9 +50,7 @@ def outcome(store: Store, visit_id: str, kind: OutcomeKind, at: datetime) -> Non
 
 
 def event(store: Store, visit_id: str, what: VisitEventKind, at: datetime, **data: object) -> None:
-    store.append_event(
-        VisitEvent(school_id=SCHOOL, visit_id=visit_id, kind=what, at=at, data=data)
-    )
+    store.append_event(VisitEvent(school_id=SCHOOL, visit_id=visit_id, kind=what, at=at, data=data))
 
 
 @pytest.fixture
