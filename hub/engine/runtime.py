@@ -8,7 +8,7 @@ threads (``io``) and a thousand timers falling due together do not stall the loo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
@@ -18,12 +18,15 @@ from hub.engine.plan import replaces
 from hub.engine.records import Board, BoardState
 from hub.errors import UserError
 from hub.hooks.manager import Hooks
-from hub.models import Visit
+from hub.models import Visit, VisitState
 from hub.store import Store
 from hub.workflow import OnTheDay, Transition
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+IO_SLOTS = 12
+"""How many blocking store calls run at once (below the store's pool of 15 connections)."""
 
 HooksFor = Callable[[str], Hooks]
 """Builds one school's hooks (``hub.schools.hooks_for_school`` in production)."""
@@ -60,6 +63,7 @@ class Runtime:
     hooks_for: HooksFor
     clock: Callable[[], datetime] = utc_now
     _hooks: dict[str, Hooks] = field(default_factory=dict)
+    _io_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IO_SLOTS))
     started: set[str] = field(default_factory=set)
     """Workflow ids this process started or saw running (a cache, never the truth)."""
 
@@ -75,8 +79,15 @@ class Runtime:
         return found
 
     async def io(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a blocking call (the store) in a worker thread."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Run a blocking call (the store) in a worker thread, a few at a time.
+
+        A thousand timers falling due together would otherwise start a thousand
+        threads queueing for a handful of pooled connections (and SQLite's one
+        writer), and the last in the queue would wait many seconds; taking turns
+        first come, first served keeps every wait short.
+        """
+        async with self._io_slots:
+            return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def visit(self, school_id: str, visit_id: str) -> Visit:
         """The visit, or ``UnknownVisitError``."""
@@ -84,6 +95,18 @@ class Runtime:
         if found is None:
             raise UnknownVisitError(f"school {school_id} holds no visit {visit_id}")
         return found
+
+    async def situation(self, school_id: str, visit_id: str) -> tuple[Visit | None, OnTheDay]:
+        """The visit (None when unknown) and its records, read in one go."""
+        return await self.io(self._situation, school_id, visit_id)
+
+    def _situation(self, school_id: str, visit_id: str) -> tuple[Visit | None, OnTheDay]:
+        return self.store.get_visit(school_id, visit_id), self._day(school_id, visit_id)
+
+    def out_now(self, school_id: str, states: Iterable[VisitState]) -> list[tuple[Visit, OnTheDay]]:
+        """Every visit of the school in ``states`` with its records (blocking: use ``io``)."""
+        visits = self.store.list_visits(school_id, states=states)
+        return [(visit, self._day(school_id, visit.id)) for visit in visits]
 
     async def day(self, school_id: str, visit_id: str) -> OnTheDay:
         """Everything recorded about the visit while staff are out."""

@@ -40,7 +40,7 @@ from hub.engine.plan import (
     rung_of,
 )
 from hub.engine.records import Board
-from hub.engine.runtime import Runtime, UnknownVisitError
+from hub.engine.runtime import Runtime
 from hub.models import DomainModel, Visit, VisitEventKind, VisitState
 from hub.workflow import DeadlineKind, record_escalation
 
@@ -135,11 +135,9 @@ class SafetyWorkflows(DBOSConfiguredInstance):
     async def plan(self, school_id: str, visit_id: str) -> VisitPlan | None:
         """Read the visit and its records and decide what is due (a recorded step)."""
         runtime = self.runtime
-        try:
-            visit = await runtime.visit(school_id, visit_id)
-        except UnknownVisitError:
+        visit, day = await runtime.situation(school_id, visit_id)
+        if visit is None:
             return None
-        day = await runtime.day(school_id, visit_id)
         pack = runtime.hooks(school_id).pack
         return plan_visit(visit, pack, day, runtime.clock())
 
@@ -274,11 +272,9 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             except Exception as exc:  # a school that cannot start is reported by the doctor
                 log.error("engine.school_skipped", school=school.id, error=type(exc).__name__)
                 continue
-            visits = await runtime.io(runtime.store.list_visits, school.id, states=OUT_STATES)
-            for visit in visits:
+            for visit, day in await runtime.io(runtime.out_now, school.id, OUT_STATES):
                 if visit_workflow_id(school.id, visit.id) not in runtime.started:
                     watch.append((school.id, visit.id))
-                day = await runtime.day(school.id, visit.id)
                 plan = plan_visit(visit, pack, day, runtime.clock())
                 escalate += [
                     (school.id, visit.id, due)

@@ -72,9 +72,13 @@ async def main(args: argparse.Namespace) -> None:
         hooks_for=hooks_factory(store, pack, ledger),
     )
 
+    base = engine.runtime.clock()
+
     async def depart(n: int) -> None:
-        ends_in = timedelta(seconds=(args.first_end + n * args.spacing) * engine.config.time_scale)
-        visit = scheduled_visit(engine.config, f"v-{n}", ends_in=ends_in)
+        real = args.first_end + n * args.spacing
+        end = base + timedelta(seconds=real * engine.config.time_scale)
+        visit = scheduled_visit(engine.config, f"v-{n}", ends_in=timedelta(minutes=1))
+        visit = visit.model_copy(update={"planned_end": end})
         await asyncio.to_thread(store.save_visit, visit)
         await engine.check_in("st-michaels", check_in(engine, visit.id, CheckInKind.DEPARTED))
         print(f"VISIT {visit.id} {visit.planned_end.isoformat()}", flush=True)
