@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from hub.adapters.oneroster.fake import FakeState, imsx_body
 from hub.adapters.oneroster.models import (
@@ -18,6 +19,7 @@ from hub.adapters.oneroster.models import (
     to_pupil,
 )
 from hub.errors import NotFoundError, RejectedError, TransientError
+from hub.models import Address, Pupil
 
 SCHOOL = "st-michaels"
 
@@ -45,6 +47,41 @@ def test_student_maps_to_pupil_with_address_and_birth_date(state: FakeState) -> 
     assert pupil.address is not None
     assert pupil.address.postcode == raw["metadata"]["address"]["postcode"]
     assert pupil.address.household_id == "hh-1"
+
+
+def test_a_mapped_pupil_is_the_pupil_validation_would_build(state: FakeState) -> None:
+    pupil = to_pupil(user(state, "stu-00001"), school_id=SCHOOL, birth_date=date(2012, 5, 4))
+    assert pupil == Pupil.model_validate(pupil.model_dump())
+    assert pupil.address is not None
+    assert pupil.address == Address.model_validate(pupil.address.model_dump())
+    moved = pupil.model_copy(update={"year_group": "10"})
+    assert (moved.year_group, pupil.year_group) == ("10", "09")
+    assert pupil.model_fields_set == set(Pupil.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("changes", "school"),
+    [
+        ({"givenName": ""}, SCHOOL),
+        ({"familyName": ""}, SCHOOL),
+        ({}, "Not A Slug"),
+        (
+            {
+                "metadata": {
+                    "address": {"line1": "1 Lane", "town": "Leeds", "postcode": "LS1 1AA XYZ"}
+                }
+            },
+            SCHOOL,
+        ),
+    ],
+)
+def test_what_the_wire_model_cannot_vouch_for_is_validated(
+    state: FakeState, changes: dict[str, Any], school: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        to_pupil(user(state, "stu-00001", **changes), school_id=school)
+    assert "LS1 1AA XYZ" not in str(caught.value)
+    assert "Not A Slug" not in str(caught.value)
 
 
 def test_no_address_in_metadata_means_no_address(state: FakeState) -> None:
