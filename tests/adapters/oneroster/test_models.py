@@ -49,7 +49,7 @@ def test_student_maps_to_pupil_with_address_and_birth_date(state: FakeState) -> 
     assert pupil.address.household_id == "hh-1"
 
 
-def test_a_mapped_pupil_is_the_pupil_validation_would_build(state: FakeState) -> None:
+def test_a_mapped_pupil_equals_a_validated_one_and_shares_its_fields_set(state: FakeState) -> None:
     pupil = to_pupil(user(state, "stu-00001"), school_id=SCHOOL, birth_date=date(2012, 5, 4))
     assert pupil == Pupil.model_validate(pupil.model_dump())
     assert pupil.address is not None
@@ -57,6 +57,9 @@ def test_a_mapped_pupil_is_the_pupil_validation_would_build(state: FakeState) ->
     moved = pupil.model_copy(update={"year_group": "10"})
     assert (moved.year_group, pupil.year_group) == ("10", "09")
     assert pupil.model_fields_set == set(Pupil.model_fields)
+    other = to_pupil(user(state, "stu-00002"), school_id=SCHOOL)
+    assert other.model_fields_set is pupil.model_fields_set  # one set for the whole roll
+    assert moved.model_fields_set is not pupil.model_fields_set
 
 
 @pytest.mark.parametrize(
@@ -75,7 +78,7 @@ def test_a_mapped_pupil_is_the_pupil_validation_would_build(state: FakeState) ->
         ),
     ],
 )
-def test_what_the_wire_model_cannot_vouch_for_is_validated(
+def test_values_a_pupil_refuses_are_refused_without_echo(
     state: FakeState, changes: dict[str, Any], school: str
 ) -> None:
     with pytest.raises(ValidationError) as caught:
