@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,7 +106,7 @@ class RequestStore:
         """Keep the response to replay it."""
 
         answer = IdempotentAnswer(principal, key, status, body)
-        self._run("saving an idempotent response", lambda s: keep_answer_in(s, answer))
+        self._run("saving an idempotent response", lambda s: keep_answer_in(s.connection(), answer))
 
     def release(self, principal: str, key: str) -> None:
         """Forget an in-flight key whose request failed, so a retry runs it again."""
@@ -164,12 +165,14 @@ class RequestStore:
         return transaction(self._sessions, what, work)
 
 
-def keep_answer_in(session: Session, answer: IdempotentAnswer) -> None:
-    """Keep the response to a claimed key, in ``session``'s transaction (a key released
+def keep_answer_in(connection: Connection, answer: IdempotentAnswer) -> None:
+    """Keep the response to a claimed key, in ``connection``'s transaction (a key released
     or purged meanwhile is left alone)."""
-    row = session.get(IdempotencyRow, (answer.principal, answer.key))
-    if row is not None:
-        row.status, row.response_status, row.response_body = DONE, answer.status, answer.body
+    connection.execute(
+        update(IdempotencyRow)
+        .where(IdempotencyRow.principal == answer.principal, IdempotencyRow.key == answer.key)
+        .values(status=DONE, response_status=answer.status, response_body=answer.body)
+    )
 
 
 def _found(session: Session, claim: IdempotencyRow, now: datetime) -> KeyFound:

@@ -9,13 +9,17 @@ instead of one per row (on SQLite each commit is a turn of the single writer).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 
 from hub.models import (
     Acknowledgement,
@@ -30,7 +34,6 @@ from hub.store import mapping
 from hub.store.errors import StaleVisitError, UnknownRecordError
 from hub.store.requests import IdempotentAnswer, keep_answer_in
 from hub.store.tables import (
-    AcknowledgementRow,
     SchoolRow,
     VisitEventRow,
     VisitRow,
@@ -66,97 +69,136 @@ class VisitStep:
                 raise UnknownRecordError("a step's events must belong to the step's visit")
 
 
-def write_step(session: Session, step: VisitStep) -> list[int]:
-    """Write ``step`` in ``session``'s transaction; returns the events' numbers."""
+def write_step(connection: Connection, step: VisitStep) -> list[int]:
+    """Write ``step`` in ``connection``'s transaction; returns the events' numbers.
+
+    Prepared Core statements, not the ORM's unit of work: this is the check-in's hot
+    path, and on SQLite each write waits for the one before it.
+    """
     visit = step.visit
     school_id = visit.school_id
-    save_visit_in(session, visit)
-    records: list[object] = [mapping.check_in_row(school_id, c) for c in step.check_ins]
+    save_visit_in(connection, visit)
+    records: list[Any] = [mapping.check_in_row(school_id, c) for c in step.check_ins]
     records += [mapping.doorstep_report_row(school_id, r) for r in step.doorstep_reports]
     if step.outcome is not None:
         records.append(mapping.outcome_row(school_id, visit.id, step.outcome))
     if step.risk_assessment is not None:
         records.append(mapping.risk_assessment_row(school_id, step.risk_assessment))
-    for row in records:
-        if getattr(row, "visit_id", visit.id) != visit.id:
-            raise UnknownRecordError("a step's records must belong to the step's visit")
-        session.merge(row)
-    for ack in step.acknowledgements:
-        row = mapping.acknowledgement_row(school_id, ack)
-        key = (row.school_id, row.visit_id, row.rung, row.by)
+    acks = [mapping.acknowledgement_row(school_id, ack) for ack in step.acknowledgements]
+    for row in (*records, *acks):
         if row.visit_id != visit.id:
             raise UnknownRecordError("a step's records must belong to the step's visit")
-        if session.get(AcknowledgementRow, key) is None:
-            session.add(row)
-    seqs = append_events_in(session, visit, step.events)
+    for row in records:
+        connection.execute(_upsert(row.__table__, connection.dialect.name), _values(row))
+    for row in acks:
+        connection.execute(_insert_new(row.__table__, connection.dialect.name), _values(row))
+    seqs = append_events_in(connection, visit, step.events)
     if step.answer is not None:
-        keep_answer_in(session, step.answer)
+        keep_answer_in(connection, step.answer)
     return seqs
 
 
-def save_visit_in(session: Session, visit: Visit) -> None:
-    """Insert ``visit``, or replace the stored one with a newer version (else stale)."""
+def save_visit_in(connection: Connection, visit: Visit) -> None:
+    """Insert ``visit``, or replace the stored one with a newer version (else stale).
+
+    One ``UPDATE ... WHERE version < new`` does the usual case; only when it changes
+    nothing is the stored row read (a new visit, a harmless retry, or a stale save).
+    """
     values = mapping.visit_values(visit)
-    stored = stored_version(session, visit)
+    where = {"w_school_id": visit.school_id, "w_id": visit.id, "w_version": visit.version}
+    if int(getattr(connection.execute(_VISIT_UPDATE, values | where), "rowcount", 0)) == 1:
+        return
+    stored = connection.execute(_VISIT_READ, where).first()
     if stored is None:
-        if session.get(SchoolRow, visit.school_id) is None:
+        school = connection.execute(select(SchoolRow.id).where(SchoolRow.id == visit.school_id))
+        if school.first() is None:
             raise UnknownRecordError(f"no school {visit.school_id}: save the school first")
-        session.add(VisitRow(**values))
-        session.flush()
+        connection.execute(insert(_VISITS), values)
         return
-    if visit.version > stored:
-        result = session.execute(
-            update(VisitRow)
-            .where(
-                VisitRow.school_id == visit.school_id,
-                VisitRow.id == visit.id,
-                VisitRow.version == stored,
-            )
-            .values(**values)
-        )
-        if int(getattr(result, "rowcount", 0)) == 1:
-            return
-        stored = stored_version(session, visit) or 0
-    same = session.get(VisitRow, (visit.school_id, visit.id))
-    if same is not None and mapping.to_visit(same) == visit:
+    if mapping.to_visit(stored) == visit:
         return
-    raise StaleVisitError(visit.school_id, visit.id, visit.version, stored)
+    raise StaleVisitError(visit.school_id, visit.id, visit.version, stored.version)
 
 
-def stored_version(session: Session, visit: Visit) -> int | None:
-    """The stored version of ``visit``, or None when it is new."""
-    return session.scalar(
-        select(VisitRow.version).where(
-            VisitRow.school_id == visit.school_id, VisitRow.id == visit.id
-        )
-    )
-
-
-def append_events_in(session: Session, visit: Visit, events: tuple[VisitEvent, ...]) -> list[int]:
+def append_events_in(
+    connection: Connection, visit: Visit, events: tuple[VisitEvent, ...]
+) -> list[int]:
     """Append ``events`` to the (saved) visit's history, numbered after the last one.
 
-    The visit row is locked first on PostgreSQL, as ``Store.append_event`` does, so
-    concurrent appenders queue; on SQLite the transaction holds the only write lock.
+    Each number is worked out inside its INSERT, as ``Store.append_event`` does. On
+    PostgreSQL the visit row is locked first so concurrent appenders queue; on SQLite
+    the transaction already holds the database's only write lock.
     """
     if not events:
         return []
-    lock = (
-        select(VisitRow.id)
-        .where(VisitRow.school_id == visit.school_id, VisitRow.id == visit.id)
-        .with_for_update()
-    )
-    if session.scalar(lock) is None:
-        raise UnknownRecordError(f"school {visit.school_id} holds no visit {visit.id}")
-    last = session.scalar(
-        select(func.coalesce(func.max(VisitEventRow.seq), 0)).where(
-            VisitEventRow.school_id == visit.school_id, VisitEventRow.visit_id == visit.id
+    where = {"e_school_id": visit.school_id, "e_visit_id": visit.id}
+    if connection.dialect.name != "sqlite":
+        connection.execute(_VISIT_LOCK, where)
+    return [
+        int(connection.execute(_EVENT_INSERT, mapping.event_values(made) | where).scalar_one())
+        for made in events
+    ]
+
+
+def _values(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+_VISITS: Table = VisitRow.__table__  # type: ignore[assignment]
+_EVENTS: Table = VisitEventRow.__table__  # type: ignore[assignment]
+
+_VISIT_UPDATE = update(_VISITS).where(
+    _VISITS.c.school_id == bindparam("w_school_id"),
+    _VISITS.c.id == bindparam("w_id"),
+    _VISITS.c.version < bindparam("w_version"),
+)
+"""Replace a visit by a newer version; SET takes the columns given at execution."""
+
+_VISIT_READ = select(_VISITS).where(
+    _VISITS.c.school_id == bindparam("w_school_id"), _VISITS.c.id == bindparam("w_id")
+)
+
+_VISIT_LOCK = (
+    select(_VISITS.c.id)
+    .where(_VISITS.c.school_id == bindparam("e_school_id"), _VISITS.c.id == bindparam("e_visit_id"))
+    .with_for_update()
+)
+
+_EVENT_INSERT = (
+    insert(_EVENTS)
+    .values(
+        seq=select(func.coalesce(func.max(_EVENTS.c.seq), 0) + 1)
+        .where(
+            _EVENTS.c.school_id == bindparam("e_school_id"),
+            _EVENTS.c.visit_id == bindparam("e_visit_id"),
         )
+        .scalar_subquery()
     )
-    first = int(last or 0) + 1
-    seqs = list(range(first, first + len(events)))
-    rows = [mapping.event_values(e) | {"seq": n} for e, n in zip(events, seqs, strict=True)]
-    session.execute(insert(VisitEventRow), rows)
-    return seqs
+    .returning(_EVENTS.c.seq)
+)
+"""Append one event numbered after the visit's last; the other columns at execution."""
+
+
+@lru_cache(maxsize=32)
+def _upsert(table: Table, dialect: str) -> Any:
+    """INSERT, or replace the row with the same primary key (``session.merge``'s effect)."""
+    statement = _INSERTS[dialect](table)
+    keys = [column.key for column in table.primary_key.columns]
+    changes = {c.key: statement.excluded[c.key] for c in table.columns if c.key not in keys}
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+
+
+@lru_cache(maxsize=32)
+def _insert_new(table: Table, dialect: str) -> Any:
+    """INSERT unless a row with the same primary key exists (the first one stays)."""
+    return _INSERTS[dialect](table).on_conflict_do_nothing()
+
+
+_INSERTS: dict[str, Callable[[Table], Any]] = {
+    "sqlite": sqlite_insert,
+    "postgresql": postgresql_insert,
+}
+"""The backends the store supports, each with its INSERT ... ON CONFLICT."""
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,10 +61,15 @@ from hub.store.tables import (
     VisitNoteRow,
     VisitRow,
 )
-from hub.store.transact import Writer, transaction
+from hub.store.transact import Writer, read_rows, transaction
 from hub.sync.records import SyncCounts, SyncRun, SyncStatus
 
 T = TypeVar("T")
+
+_VISIT_BY_ID = select(VisitRow.__table__).where(
+    VisitRow.school_id == bindparam("w_school_id"), VisitRow.id == bindparam("w_id")
+)
+"""One visit by key: a prepared Core statement (``get_visit`` runs on every API request)."""
 
 CONFLICT_RETRIES = 10
 """How often a write that lost a race (same event number, same new visit) is retried."""
@@ -184,7 +189,9 @@ class Store:
         raises ``StaleVisitError``.
         """
         self._run(
-            "saving a visit", lambda s: steps.save_visit_in(s, visit), conflicts=CONFLICT_RETRIES
+            "saving a visit",
+            lambda s: steps.save_visit_in(s.connection(), visit),
+            conflicts=CONFLICT_RETRIES,
         )
 
     def save_step(self, step: VisitStep) -> list[int]:
@@ -197,7 +204,7 @@ class Store:
         """
         return self._run(
             "saving a workflow step",
-            lambda s: steps.write_step(s, step),
+            lambda s: steps.write_step(s.connection(), step),
             conflicts=CONFLICT_RETRIES,
         )
 
@@ -216,8 +223,9 @@ class Store:
 
     def get_visit(self, school_id: str, visit_id: str) -> Visit | None:
         """A visit of ``school_id``, or None (also when another school holds that id)."""
-        row = self._read("reading a visit", lambda s: s.get(VisitRow, (school_id, visit_id)))
-        return mapping.to_visit(row) if row else None
+        where = {"w_school_id": school_id, "w_id": visit_id}
+        rows = read_rows(self._engine, "reading a visit", _VISIT_BY_ID, where)
+        return mapping.to_visit(rows[0]) if rows else None
 
     def list_visits(
         self, school_id: str, *, states: Iterable[VisitState] | None = None

@@ -13,13 +13,14 @@ moment the last one commits. On PostgreSQL, which has row locks, it does nothing
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 from hub.store.errors import StoreError
 
@@ -57,6 +58,19 @@ class Writer:
     ) -> None:
         if self._lock is not None:
             self._lock.release()
+
+
+def read_rows(
+    engine: Engine, what: str, statement: Executable, params: Mapping[str, Any]
+) -> Sequence[Row[Any]]:
+    """Every row ``statement`` reads, on a pooled connection without an ORM session (the
+    cheapest read there is, for the API's per-request look-ups)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(statement, params).all()
+    except DBAPIError as exc:
+        problem = f"the database failed while {what} ({type(exc.orig).__name__})"
+    raise StoreError(problem)
 
 
 def transaction(

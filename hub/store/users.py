@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.auth.records import ApiToken, User
 from hub.auth.roles import Membership, Principal, Role
 from hub.store.errors import StoreError, UnknownRecordError
 from hub.store.tables import ApiTokenRow, MembershipRow, SchoolRow, UserRow, UserSessionRow
-from hub.store.transact import Writer, transaction
+from hub.store.transact import Writer, read_rows, transaction
 
 T = TypeVar("T")
 
@@ -28,6 +28,7 @@ class UserStore:
     """Repository of users, memberships, tokens and sessions."""
 
     def __init__(self, engine: Engine, *, writer: Writer | None = None) -> None:
+        self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._writer = writer or Writer.for_engine(engine)
 
@@ -155,22 +156,24 @@ class UserStore:
         ]
 
     def principal_for_token(self, token_hash: str) -> Principal | None:
-        """Who an active token of an enabled user belongs to, with their memberships."""
+        """Who an active token of an enabled user belongs to, with their memberships.
 
-        def work(session: Session) -> Principal | None:
-            query = (
-                select(ApiTokenRow.user_id)
-                .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-                .where(
-                    ApiTokenRow.token_hash == token_hash,
-                    ApiTokenRow.revoked_at.is_(None),
-                    UserRow.disabled_at.is_(None),
-                )
+        One query (token, user and memberships joined) on every API request.
+        """
+        rows = read_rows(self._engine, "checking a token", _PRINCIPAL_BY_TOKEN, {"h": token_hash})
+        if not rows:
+            return None
+        memberships = tuple(
+            Membership(
+                user_id=row.user_id,
+                school_id=row.school_id,
+                staff_id=row.staff_id,
+                roles=frozenset(Role(role) for role in row.roles),
             )
-            user_id = session.scalar(query)
-            return None if user_id is None else _principal(session, user_id)
-
-        return self._read("checking a token", work)
+            for row in rows
+            if row.school_id is not None
+        )
+        return Principal(user_id=rows[0].user_id, memberships=memberships)
 
     # sessions ------------------------------------------------------------------------------
 
@@ -219,6 +222,21 @@ class UserStore:
 
     def _read(self, what: str, work: Callable[[Session], T]) -> T:
         return transaction(self._sessions, what, work)
+
+
+_PRINCIPAL_BY_TOKEN = (
+    select(
+        ApiTokenRow.user_id, MembershipRow.school_id, MembershipRow.staff_id, MembershipRow.roles
+    )
+    .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    .outerjoin(MembershipRow, MembershipRow.user_id == ApiTokenRow.user_id)
+    .where(
+        ApiTokenRow.token_hash == bindparam("h"),
+        ApiTokenRow.revoked_at.is_(None),
+        UserRow.disabled_at.is_(None),
+    )
+)
+"""A token's user and memberships, if the token is active and its user enabled."""
 
 
 def _principal(session: Session, user_id: str) -> Principal:
