@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
+
 from hub.models import (
     Acknowledgement,
     Address,
@@ -151,8 +153,8 @@ def visit_values(visit: Visit) -> dict[str, Any]:
     return values
 
 
-def to_visit(row: VisitRow) -> Visit:
-    """The visit a row holds."""
+def to_visit(row: VisitRow | Row[Any]) -> Visit:
+    """The visit a row holds (an ORM row, or a Core row of the visits table)."""
     return Visit.model_validate(_columns(row, VisitRow) | {"staff_ids": tuple(row.staff_ids)})
 
 
