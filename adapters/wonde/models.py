@@ -327,6 +327,25 @@ def household_id(address: WondeAddress) -> str | None:
     return f"hh-{digest[:20]}"
 
 
+_PUPIL_FIELDS = set(Pupil.model_fields)
+_ADDRESS_FIELDS = set(Address.model_fields)
+"""One fields-set for every pupil (address) mapped here; never changed."""
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _sharing_fields_set(model: M, shared: set[str]) -> M:
+    """``model``, validated with every field given, holding the one ``shared`` fields-set
+    instead of a set of its own: a 20,000-pupil roll is ~30 MB smaller.
+
+    Only for frozen models, whose fields-set nothing changes in place (``model_copy``
+    copies it before an update).
+    """
+    if model.model_fields_set == shared:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return model
+
+
 def to_address(address: WondeAddress | None) -> Address | None:
     """A hub ``Address``, or None when Wonde's is too incomplete to visit."""
     if address is None:
@@ -340,13 +359,14 @@ def to_address(address: WondeAddress | None) -> Address | None:
     if not (line1 and town and 2 <= len(postcode) <= 10):
         return None
     district = _clean(address.district)
-    return Address(
+    mapped = Address(
         line1=line1,
         line2=district if district and district != town else None,
         town=town,
         postcode=postcode,
         household_id=household_id(address),
     )
+    return _sharing_fields_set(mapped, _ADDRESS_FIELDS)
 
 
 def _home_address(details: Included[ContactDetails | None] | None) -> WondeAddress | None:
@@ -359,7 +379,7 @@ def _home_address(details: Included[ContactDetails | None] | None) -> WondeAddre
 def to_pupil(student: StudentCore, *, school_id: str) -> Pupil:
     """A hub ``Pupil`` from a Wonde student, with the home address and its household."""
     year = student.year.data if student.year else None
-    return Pupil(
+    pupil = Pupil(
         id=student.id,
         school_id=school_id,
         first_name=_clean(student.forename) or _clean(student.legal_forename),
@@ -368,6 +388,7 @@ def to_pupil(student: StudentCore, *, school_id: str) -> Pupil:
         year_group=(year.code or year.name) if year else None,
         address=to_address(_home_address(student.contact_details)),
     )
+    return _sharing_fields_set(pupil, _PUPIL_FIELDS)
 
 
 def _first(*values: str | None) -> str | None:

@@ -21,6 +21,7 @@ from hub.adapters.wonde.models import (
     to_pupil,
     wonde_date,
 )
+from hub.models import Pupil
 from tests.factories import fake
 
 # --- date objects --------------------------------------------------------------------
@@ -173,6 +174,17 @@ def test_a_student_maps_to_a_pupil_with_address_and_year() -> None:
     assert pupil.year_group == "7"
     assert pupil.address is not None
     assert pupil.address.household_id == household_id(_address())
+
+
+def test_pupils_share_one_fields_set_and_still_equal_validated_ones() -> None:
+    one = to_pupil(_student([]), school_id="st-michaels")
+    two = to_pupil(_student([]), school_id="st-michaels")
+    assert one.model_fields_set is two.model_fields_set  # one set for the whole roll
+    assert one.model_fields_set == set(Pupil.model_fields)
+    assert one == Pupil.model_validate(one.model_dump())
+    moved = one.model_copy(update={"year_group": "8"})
+    assert (moved.year_group, two.year_group) == ("8", "7")
+    assert moved.model_fields_set is not one.model_fields_set
 
 
 @pytest.mark.parametrize(
