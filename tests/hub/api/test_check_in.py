@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from hub.models import VisitState
@@ -78,3 +80,44 @@ async def test_staff_cannot_check_in_for_someone_else(hub: Hub, client: httpx.As
     hub.add_visit("v-1", VisitState.SCHEDULED)
     response = await _check_in(hub, client, "v-1", staff_id="s-2")
     assert response.status_code == 403
+
+
+async def test_a_check_in_saves_its_events_once_each(hub: Hub, client: httpx.AsyncClient) -> None:
+    hub.add_visit("v-1", VisitState.SCHEDULED)
+    response = await _check_in(hub, client, "v-1")
+    assert response.status_code == 201
+    events = hub.store.events(SCHOOL, "v-1")
+    assert [(e.kind.value, e.state_to) for e in events] == [
+        ("state_changed", VisitState.DEPARTED),
+        ("check_in", VisitState.ON_SITE),
+    ]
+    assert hub.store.get_visit(SCHOOL, "v-1").state is VisitState.ON_SITE  # type: ignore[union-attr]
+    assert [c.id for c in hub.store.check_ins(SCHOOL, "v-1")] == [response.json()["check_in_id"]]
+
+
+async def test_a_check_in_with_a_key_is_replayed_from_its_own_transaction(
+    hub: Hub, client: httpx.AsyncClient
+) -> None:
+    hub.add_visit("v-1", VisitState.SCHEDULED)
+    headers = hub.headers("staff", **{"Idempotency-Key": "phone-1"})
+    path = f"{BASE}/visits/v-1/check-ins"
+    first = await client.post(path, json={"kind": "arrived"}, headers=headers)
+    again = await client.post(path, json={"kind": "arrived"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert len(hub.store.check_ins(SCHOOL, "v-1")) == 1
+
+
+async def test_check_ins_at_once_on_one_visit_are_all_accepted(
+    hub: Hub, client: httpx.AsyncClient
+) -> None:
+    hub.add_visit("v-1", VisitState.ON_SITE)
+    answers = await asyncio.gather(
+        *(_check_in(hub, client, "v-1", kind="interval") for _ in range(6))
+    )
+    assert [a.status_code for a in answers] == [201] * 6
+    assert len(hub.store.check_ins(SCHOOL, "v-1")) == 6
+    kinds = [e.kind.value for e in hub.store.events(SCHOOL, "v-1")]
+    assert kinds == ["check_in"] * 6
