@@ -17,6 +17,8 @@ from tests.reliability.harness import start_hub
 VISITS = 50
 FIRST_END_S = 6.0
 SPACING_S = 0.2
+WINDOWS = ("--ack-minutes", "10")
+"""Ten-minute acknowledgement windows, as the seed packs have: only rung 1 is due."""
 
 pytestmark = pytest.mark.reliability
 
@@ -40,6 +42,7 @@ def test_timers_survive_kill_9_and_fire_once_after_restart(tmp_path: Path) -> No
         str(FIRST_END_S),
         "--spacing",
         str(SPACING_S),
+        *WINDOWS,
     )
     first.wait_ready()
     assert len(first.planned_ends) == VISITS
@@ -51,7 +54,7 @@ def test_timers_survive_kill_9_and_fire_once_after_restart(tmp_path: Path) -> No
     assert read_ledger(tmp_path / "ledger.db") == []
     middle = sorted(dues.values())[VISITS // 2]
     time.sleep(max(0.0, middle - time.time()))  # half the deadlines pass while no hub runs
-    second = start_hub(tmp_path, anchor)
+    second = start_hub(tmp_path, anchor, *WINDOWS)
     second.wait_ready()
     last = max(dues.values())
     deadline = max(last, second.started_at) + 10
