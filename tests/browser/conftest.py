@@ -39,9 +39,13 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless chromium, shared by the session's browser tests."""
+    """A headless chromium, shared by one module's browser tests.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in
+    the main thread while it is open, and every later asyncio test would fail.
+    """
     missing = _missing()
     if missing is not None:
         if os.environ.get("CI") == "true":

@@ -119,7 +119,8 @@ def test_a_duress_pin_looks_normal_to_staff_while_the_board_shows_duress(
 
     board = _page(chromium, live, "office", DESK)
     line = board.locator('li[data-visit="v-duress"]')
-    line.get_by_text("DURESS").wait_for(timeout=5_000)
+    # The 5-second promise is for overdue (tested above); duress only has to show.
+    line.get_by_text("DURESS").wait_for(timeout=15_000)
     assert "red" in (line.get_attribute("class") or "")
     assert "red" not in (board.locator('li[data-visit="v-normal"]').get_attribute("class") or "")
     board.screenshot(path=artifacts / "board-duress.png", full_page=True)
