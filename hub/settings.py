@@ -199,6 +199,18 @@ class HubSettings(BaseSettings):
         ),
         examples=[0.1],
     )
+    serve_host: str = Field(
+        default="127.0.0.1",
+        description="Where `doorstep serve` listens for the API and web UI (an address).",
+        examples=["10.0.0.5"],
+    )
+    serve_port: int = Field(
+        default=8080,
+        ge=0,
+        le=65535,
+        description="The port `doorstep serve` listens on for the API and web UI.",
+        examples=[8080],
+    )
     schools: dict[Slug, SchoolSettings] = Field(
         default_factory=dict, description="The schools this hub serves, by school id."
     )

@@ -16,8 +16,12 @@ async def run_until_signalled(
     *,
     on_ready: Callable[[], Awaitable[None] | None] | None = None,
     stop: asyncio.Event | None = None,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Start ``engine``, call ``on_ready``, wait for SIGTERM/SIGINT (or ``stop``), stop it.
+
+    ``on_stop`` runs first when stopping, while the engine still runs (``doorstep serve``
+    stops its HTTP server there, so no request meets a stopped engine).
 
     Stopping cancels running workflows between or inside steps; they stay pending and
     resume at the next start, so a stop never loses a timer or a delivery.
@@ -35,7 +39,11 @@ async def run_until_signalled(
                     await ready
             await stopping.wait()
         finally:
-            await engine.stop()
+            try:
+                if on_stop is not None:
+                    await on_stop()
+            finally:
+                await engine.stop()
     finally:
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
