@@ -42,11 +42,18 @@ STUDENT_INCLUDES = (
 )
 """Asked for with one student: contacts with their details, the home address, the year."""
 
-ROLL_INCLUDES = ("contact_details", "extended_details", "year")
-"""Asked for with the roll: what a pupil needs (contacts are read per pupil when needed)."""
+ROLL_INCLUDES = ("contact_details", "year")
+"""Asked for with the roll: what a pupil needs, the home address and the year (contacts
+are read per pupil when needed; extended details, sensitive and unused, are not read)."""
 
 UPDATED_AFTER_FORMAT = "%Y-%m-%d %H:%M:%S"
 """``updated_after`` as Wonde's client documents it, sent in UTC."""
+
+SEND_TURNS = 8
+"""Turns of the event loop given to the next page's request before this page is parsed.
+On a pooled connection httpcore and anyio pass three checkpoints (lock acquisitions)
+before the request's bytes are written; with one turn the request would wait for the
+parse, adding its time to every page."""
 
 STUDENTS = "/schools/{school_id}/students"
 STUDENT = "/schools/{school_id}/students/{student_id}"
@@ -151,7 +158,8 @@ class WondeClient:
                 early = peek_next_url(content)
                 if early:
                     pending = self._send(template, self._next_query(template, early, seen))
-                    await asyncio.sleep(0)  # let the request go out before this page's work
+                    for _ in range(SEND_TURNS):  # the request goes out before this page's work
+                        await asyncio.sleep(0)
                 page = self._decode(template, Page[model], content)  # type: ignore[valid-type]
                 if page.next_url != early:  # the tail misled the peek: the full parse wins
                     await _cancel(pending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 from hub.adapters.wonde.client import ROLL_INCLUDES, STUDENT_INCLUDES, WondeClient
 from hub.adapters.wonde.fake import UPDATED_BASE, FakeState
 from hub.errors import AdapterError, AuthError, NotFoundError, TransientError
-from tests.adapters.wonde.helpers import Sleeps, client_for, settings_for
+from tests.adapters.wonde.helpers import Sleeps, client_for, settings_for, transport
 
 
 async def test_every_page_is_followed_with_page_size_one() -> None:
@@ -59,7 +60,7 @@ async def test_the_roll_is_asked_for_with_what_a_pupil_needs() -> None:
     listed = [s async for s in client.students()]
     await client.aclose()
     includes = set(state.requests[0].params["include"].split(","))
-    assert includes == set(ROLL_INCLUDES) == {"contact_details", "extended_details", "year"}
+    assert includes == set(ROLL_INCLUDES) == {"contact_details", "year"}  # no extended details
     assert all(s.contact_details is not None for s in listed)
 
 
@@ -73,6 +74,34 @@ async def test_the_next_page_is_asked_for_before_the_caller_finishes_this_one() 
             seen_when_first_page_arrived = len(state.requests)
     await client.aclose()
     assert seen_when_first_page_arrived == 2
+    assert len(state.requests) == 3
+
+
+class CheckpointedTransport(httpx.AsyncBaseTransport):
+    """The fake behind the checkpoints a pooled socket connection passes (lock
+    acquisitions, each a turn of the loop) before the request's bytes are written."""
+
+    def __init__(self, state: FakeState, turns: int) -> None:
+        self.inner, self.turns = transport(state), turns
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(self.turns):
+            await asyncio.sleep(0)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_the_next_request_is_sent_before_this_page_is_parsed() -> None:
+    state = FakeState(pupils=6)
+    state.page_size = 2
+    client = WondeClient(
+        settings_for(state), transport=CheckpointedTransport(state, turns=3), sleep=Sleeps()
+    )
+    seen_when_first_page_arrived = -1
+    async for _student in client.students():
+        if seen_when_first_page_arrived < 0:
+            seen_when_first_page_arrived = len(state.requests)
+    await client.aclose()
+    assert seen_when_first_page_arrived == 2  # the second page was already asked for
     assert len(state.requests) == 3
 
 
