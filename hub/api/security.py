@@ -43,7 +43,7 @@ async def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
         raise unauthorised()
     ctx = context_of(request)
-    principal = await ctx.io(ctx.users.principal_for_token, token_hash(token))
+    principal = await ctx.look_up(ctx.users.principal_for_token, token_hash(token))
     if principal is None:
         raise unauthorised()
     request.state.principal = principal
@@ -88,7 +88,7 @@ class Caller:
 
     async def visit(self, visit_id: str, op: Op) -> Visit:
         """The visit, if the caller may see it (else 404) and do ``op`` on it (else 403)."""
-        found = await self.ctx.io(self.ctx.store.get_visit, self.school_id, visit_id)
+        found = await self.ctx.look_up(self.ctx.store.get_visit, self.school_id, visit_id)
         if found is None or not sees(self.membership, found):
             raise not_found()
         self.require(op, found)
