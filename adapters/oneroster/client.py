@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from contextlib import aclosing
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -53,6 +53,9 @@ from hub.http import HttpClient, HttpSettings
 
 ADAPTER_ID = "oneroster"
 DEMOGRAPHICS = "/demographics"
+SEND_TURNS = 4
+"""Turns of the event loop a new page request gets before the caller's work on a page:
+on a pooled connection httpcore and anyio pass three checkpoints before writing it."""
 WINDOW_PER_SLOT = 2
 """Pages fetched ahead per concurrency slot: a slow page holds back the hand-over, not
 the requests behind it, while at most this many pages per slot wait in memory."""
@@ -63,6 +66,14 @@ pull of up to two pages takes one round trip; a smaller one costs one empty page
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 P = TypeVar("P", bound=Page)
+
+
+class _Fetched(NamedTuple):
+    """One page's answer, kept as bytes until it is handed over and parsed."""
+
+    content: bytes
+    status: int
+    total: int | None
 
 
 class _Backoff:
@@ -245,17 +256,14 @@ class OneRosterClient:
     async def _page(
         self,
         path: str,
-        model: type[P],
         offset: int,
         limit: int,
         base: dict[str, Any],
         path_params: dict[str, str] | None,
-    ) -> tuple[P, int | None]:
+    ) -> _Fetched:
         query = base | {"limit": limit, "offset": offset}
         response = await self._bounded(self._get(path, path_params=path_params, params=query))
-        content, status, total = response.content, response.status_code, _total(response)
-        del response  # parsed outside the slot, so the next request is already on its way
-        return parse(model, content, path_template=path, status=status), total
+        return _Fetched(response.content, response.status_code, _total(response))
 
     async def _bounded(self, work: Awaitable[T]) -> T:
         """Run ``work`` holding one of the ``concurrency`` slots."""
@@ -276,44 +284,62 @@ class OneRosterClient:
 
         The first ``first_round`` pages are asked for at once, before the first answer
         says how many there are, so a small collection (an incremental pull) takes one
-        round trip. Close the iterator (``contextlib.aclosing``) when stopping early.
+        round trip. Pages wait as bytes and are parsed when handed over, so the wire
+        models live only while the caller maps them. Close the iterator
+        (``contextlib.aclosing``) when stopping early.
         """
         base = dict(params or {})
         limit = self._limit
 
-        def fetch(offset: int, size: int) -> asyncio.Task[tuple[P, int | None]]:
-            return asyncio.ensure_future(self._page(path, model, offset, size, base, path_params))
+        def fetch(offset: int, size: int) -> asyncio.Task[_Fetched]:
+            return asyncio.ensure_future(self._page(path, offset, size, base, path_params))
+
+        def decode(fetched: _Fetched) -> P:
+            return parse(model, fetched.content, path_template=path, status=fetched.status)
 
         ahead = {offset: fetch(offset, limit) for offset in range(0, first_round * limit, limit)}
         try:
-            first, total = await ahead.pop(0)
+            head = await ahead.pop(0)
+            first, total = decode(head), head.total
+            del head
             yield first
             step = len(first.records())
             if step == 0 or (step < limit and (total is None or total <= step)):
                 return
             if total is not None:
                 window = self._in_order(range(step, total, step), ahead, fetch, step)
-            else:
-                seen = {r.sourced_id for r in first.records()}
-                window = self._until_short(step, seen, ahead, fetch)
-            async with aclosing(window):
-                async for page in window:
-                    yield page
+                async with aclosing(window):
+                    async for fetched in window:
+                        yield decode(fetched)
+                return
+            seen = {r.sourced_id for r in first.records()}
+            offset = step
+            while True:  # no total: one page after another until a short page
+                page = decode(await (ahead.pop(offset) if offset in ahead else fetch(offset, step)))
+                records = page.records()
+                fresh = {r.sourced_id for r in records} - seen
+                if not fresh:  # empty, or a server ignoring offset: nothing more to read
+                    return
+                seen |= fresh
+                yield page
+                if len(records) < step:
+                    return
+                offset += step
         finally:
             await _cancel(ahead.values())
 
     async def _in_order(
         self,
         offsets: Iterable[int],
-        ahead: dict[int, asyncio.Task[tuple[P, int | None]]],
-        fetch: Callable[[int, int], asyncio.Task[tuple[P, int | None]]],
+        ahead: dict[int, asyncio.Task[_Fetched]],
+        fetch: Callable[[int, int], asyncio.Task[_Fetched]],
         size: int,
-    ) -> AsyncGenerator[P, None]:
-        """Pages at ``offsets`` through a window of ``concurrency`` fetches: a page is
-        handed over in order, and its slot in the window goes to the next offset, so
-        at most ``concurrency`` pages are ever in flight or waiting to be handed over."""
+    ) -> AsyncGenerator[_Fetched, None]:
+        """Pages at ``offsets`` through a window of fetches: a page is handed over in
+        order, and its place in the window goes to the next offset, so at most
+        ``WINDOW_PER_SLOT * concurrency`` pages are in flight or waiting (as bytes)."""
         todo = iter(offsets)
-        window: deque[asyncio.Task[tuple[P, int | None]]] = deque()
+        window: deque[asyncio.Task[_Fetched]] = deque()
 
         def top_up() -> None:
             for offset in todo:
@@ -324,34 +350,14 @@ class OneRosterClient:
         try:
             top_up()
             while window:
-                page, _ = await window[0]
+                fetched = await window[0]
                 window.popleft()
                 top_up()
-                yield page
+                for _ in range(SEND_TURNS):  # the new request goes out before the caller works
+                    await asyncio.sleep(0)
+                yield fetched
         finally:
             await _cancel(window)
-
-    async def _until_short(
-        self,
-        step: int,
-        seen: set[str],
-        ahead: dict[int, asyncio.Task[tuple[P, int | None]]],
-        fetch: Callable[[int, int], asyncio.Task[tuple[P, int | None]]],
-    ) -> AsyncGenerator[P, None]:
-        """Without ``X-Total-Count``: pages one after another until a short page, or one
-        holding nothing new (a server ignoring ``offset`` must not loop forever)."""
-        offset = step
-        while True:
-            page, _ = await (ahead.pop(offset) if offset in ahead else fetch(offset, step))
-            records = page.records()
-            fresh = {r.sourced_id for r in records} - seen
-            if not fresh:
-                return
-            seen |= fresh
-            yield page
-            if len(records) < step:
-                return
-            offset += step
 
     # --- resources ----------------------------------------------------------------------
 
