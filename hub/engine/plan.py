@@ -145,6 +145,18 @@ def replaces(current: BoardState | None, new: Board) -> bool:
     return allowed is None or new in allowed
 
 
+def moves_after(current: BoardState | None, new: Board, since: datetime) -> bool:
+    """Whether an escalation that began at ``since`` moves the board to ``new``: as
+    ``replaces``, but an acknowledgement or staff being back shown since it began stays
+    (the escalation writes the board only once its channels have answered)."""
+    if current is not None and current.state in _SETTLED and current.since >= since:
+        return False
+    return replaces(current, new)
+
+
+_SETTLED = frozenset({Board.ACKNOWLEDGED, Board.CLEAR})
+
+
 def channel_attempt_key(key: str, channel: str) -> str:
     """The idempotency key of one escalation's message on one channel: the same on
     every retry, restart and later round, so no channel delivers it twice."""

@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from hub.engine.config import EngineConfig
-from hub.engine.plan import replaces
+from hub.engine.plan import Due, board_for, moves_after, replaces
 from hub.engine.records import Board, BoardState
 from hub.errors import UserError
 from hub.hooks.manager import Hooks
 from hub.models import Visit, VisitState
 from hub.store import Store
-from hub.workflow import OnTheDay, Transition
+from hub.store.escalations import VisitRecords
+from hub.workflow import OnTheDay, Transition, record_escalation
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,6 +31,15 @@ IO_SLOTS = 12
 
 HooksFor = Callable[[str], Hooks]
 """Builds one school's hooks (``hub.schools.hooks_for_school`` in production)."""
+
+
+def on_the_day(found: VisitRecords) -> OnTheDay:
+    """What the workflow rules need of a visit's records."""
+    return OnTheDay(
+        check_ins=found.check_ins,
+        reports=found.reports,
+        acknowledgements=found.acknowledgements,
+    )
 
 
 class UnknownVisitError(UserError):
@@ -97,27 +107,58 @@ class Runtime:
         return found
 
     async def situation(self, school_id: str, visit_id: str) -> tuple[Visit | None, OnTheDay]:
-        """The visit (None when unknown) and its records, read in one go."""
-        return await self.io(self._situation, school_id, visit_id)
-
-    def _situation(self, school_id: str, visit_id: str) -> tuple[Visit | None, OnTheDay]:
-        return self.store.get_visit(school_id, visit_id), self._day(school_id, visit_id)
+        """The visit (None when unknown) and its records, read in one transaction."""
+        found = await self.io(self.store.visit_records, school_id, visit_id)
+        if found is None:
+            return None, OnTheDay()
+        return found.visit, on_the_day(found)
 
     def out_now(self, school_id: str, states: Iterable[VisitState]) -> list[tuple[Visit, OnTheDay]]:
         """Every visit of the school in ``states`` with its records (blocking: use ``io``)."""
-        visits = self.store.list_visits(school_id, states=states)
-        return [(visit, self._day(school_id, visit.id)) for visit in visits]
+        return [
+            (found.visit, on_the_day(found)) for found in self.store.visits_out(school_id, states)
+        ]
 
     async def day(self, school_id: str, visit_id: str) -> OnTheDay:
         """Everything recorded about the visit while staff are out."""
         return await self.io(self._day, school_id, visit_id)
 
     def _day(self, school_id: str, visit_id: str) -> OnTheDay:
-        return OnTheDay(
-            check_ins=tuple(self.store.check_ins(school_id, visit_id)),
-            reports=tuple(self.store.doorstep_reports(school_id, visit_id)),
-            acknowledgements=tuple(self.store.acknowledgements(school_id, visit_id)),
+        found = self.store.visit_records(school_id, visit_id)
+        return on_the_day(found) if found is not None else OnTheDay()
+
+    async def escalated(
+        self, visit: Visit, due: Due, channels: tuple[str, ...], *, began: datetime
+    ) -> None:
+        """Record that the escalation ``due`` ran on ``channels``: the board and the
+        ESCALATED event in one transaction (the event once per key, whatever the round),
+        then hand the event to the observers without writing it again."""
+        deadline = due.deadline
+        transition = record_escalation(
+            visit, deadline, max(self.clock(), deadline.at), channels=channels
         )
+        board = BoardState(
+            school_id=visit.school_id,
+            visit_id=visit.id,
+            state=board_for(deadline),
+            since=self.clock(),
+            rung=deadline.rung,
+        )
+        events = transition.events
+        seqs = await self.io(
+            self.store.save_escalation,
+            visit,
+            due.key,
+            events,
+            board,
+            lambda current: moves_after(current, board.state, began),
+        )
+        if seqs is None:
+            return
+        hooks = self.hooks(visit.school_id)
+        with self.store.recorded(events, seqs):
+            for event in events:
+                await hooks.on_visit_event(event=event)
 
     async def apply(self, transition: Transition) -> Visit:
         """Save the visit, then hand its events to the observers (the audit plugin)."""

@@ -32,7 +32,6 @@ from hub.engine import deliveries
 from hub.engine.plan import (
     Due,
     VisitPlan,
-    board_for,
     channel_attempt_key,
     notification_for,
     pause,
@@ -41,8 +40,8 @@ from hub.engine.plan import (
 )
 from hub.engine.records import Board
 from hub.engine.runtime import Runtime
-from hub.models import DomainModel, Visit, VisitEventKind, VisitState
-from hub.workflow import DeadlineKind, record_escalation
+from hub.models import DomainModel, Visit, VisitState
+from hub.workflow import DeadlineKind
 
 log = structlog.get_logger(__name__)
 
@@ -176,6 +175,7 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         """Show the board, offer the message to each channel in order until one accepts
         (a failure or timeout moves on at once), and record the ESCALATED event once."""
         runtime = self.runtime
+        began = runtime.clock()
         visit = await runtime.visit(school_id, visit_id)
         if visit.state in (VisitState.RETURNED, VisitState.CLOSED):
             return Sent(skipped=True)
@@ -183,14 +183,13 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         deadline = due.deadline
         rung = rung_of(hooks.pack, deadline)
         channels = hooks.resolve_channel_order(visit=visit, rung=rung)
-        await runtime.show(school_id, visit_id, board_for(deadline), rung=deadline.rung)
         results: list[ChannelResult] = []
         for channel in channels:
             result = await self._offer(visit, due, channel)
             results.append(result)
             if result.ok:
                 break
-        await self._record(visit, due, tuple(r.channel for r in results))
+        await runtime.escalated(visit, due, tuple(r.channel for r in results), began=began)
         exhausted = deadline.kind is DeadlineKind.LADDER_EXHAUSTED
         return Sent(
             accepted=next((r.channel for r in results if r.ok), None),
@@ -212,17 +211,6 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         except Exception as exc:  # every failure means: try the next channel now
             return ChannelResult(channel=channel, ok=False, problem=type(exc).__name__)
         return ChannelResult(channel=channel, ok=True)
-
-    async def _record(self, visit: Visit, due: Due, channels: tuple[str, ...]) -> None:
-        runtime = self.runtime
-        events = await runtime.io(runtime.store.events, visit.school_id, visit.id)
-        if any(e.kind is VisitEventKind.ESCALATED and e.data.get("key") == due.key for e in events):
-            return
-        now = max(runtime.clock(), due.deadline.at)
-        transition = record_escalation(visit, due.deadline, now, channels=channels)
-        hooks = runtime.hooks(visit.school_id)
-        for event in transition.events:
-            await hooks.on_visit_event(event=event)
 
     @DBOS.step(**RETRY_STORE)
     async def channels_failing(self, school_id: str, visit_id: str, due: Due) -> bool:

@@ -37,9 +37,10 @@ from hub.models import (
     VisitNote,
     VisitState,
 )
-from hub.store import mapping, steps
+from hub.store import escalations, mapping, steps
 from hub.store.engine import build_engine
 from hub.store.errors import StoreError, UnknownRecordError
+from hub.store.escalations import VisitRecords
 from hub.store.migrate import upgrade_engine
 from hub.store.steps import VisitStep
 from hub.store.tables import (
@@ -376,6 +377,45 @@ class Store:
         return [mapping.to_agreement(row) for row in rows]
 
     # The engine's board states and delivery outbox -------------------------------------
+
+    def visit_records(self, school_id: str, visit_id: str) -> VisitRecords | None:
+        """A visit of ``school_id`` with its check-ins, doorstep reports and
+        acknowledgements, read in one transaction; None when unknown."""
+        return self._read(
+            "reading a visit and its records",
+            lambda s: escalations.read_visit_records(s.connection(), school_id, visit_id),
+        )
+
+    def visits_out(self, school_id: str, states: Iterable[VisitState]) -> list[VisitRecords]:
+        """Every visit of ``school_id`` in ``states`` with its records, by planned start
+        (four statements however many visits are out)."""
+        wanted = [state.value for state in states]
+        return self._read(
+            "reading the visits out",
+            lambda s: escalations.read_school_records(s.connection(), school_id, wanted),
+        )
+
+    def save_escalation(
+        self,
+        visit: Visit,
+        key: str,
+        events: Sequence[VisitEvent],
+        board: BoardState,
+        keep: escalations.KeepBoard,
+    ) -> list[int] | None:
+        """Record one escalation of ``visit`` in one transaction: the board state (if
+        ``keep`` lets the board move from what it shows) and ``events``, unless an
+        ESCALATED event with ``key`` is recorded already (then None and nothing is
+        written). Returns the events' numbers: announce the events inside ``recorded``."""
+        if board.school_id != visit.school_id or board.visit_id != visit.id:
+            raise UnknownRecordError("an escalation's board state must belong to its visit")
+        return self._run(
+            "saving an escalation",
+            lambda s: escalations.save_escalation_in(
+                s.connection(), visit, key, tuple(events), board, keep
+            ),
+            conflicts=CONFLICT_RETRIES,
+        )
 
     def set_board_state(self, state: BoardState) -> None:
         """Insert or replace what the office board shows for one visit."""

@@ -1,0 +1,154 @@
+"""The durable engine's hot path: reading visits with their records, saving an escalation.
+
+When a thousand visits fall due together every escalation reads its visit and what
+was recorded about it, and then writes the board and the ESCALATED event. Here those
+are prepared Core statements on one connection: one read transaction for a visit (or
+for every visit of a school that is out) and one write transaction for an escalation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.engine import Connection
+
+from hub.engine.records import BoardState
+from hub.models import Acknowledgement, CheckIn, DoorstepReport, Visit, VisitEvent, VisitEventKind
+from hub.store import mapping
+from hub.store.steps import append_events_in
+from hub.store.tables import (
+    AcknowledgementRow,
+    BoardStateRow,
+    CheckInRow,
+    DoorstepReportRow,
+    VisitEventRow,
+    VisitRow,
+)
+
+KeepBoard = Callable[[BoardState | None], bool]
+"""Whether the board moves from the state it shows now (None: nothing yet)."""
+
+
+@dataclass(frozen=True)
+class VisitRecords:
+    """A visit and everything recorded about it while staff are out, oldest first."""
+
+    visit: Visit
+    check_ins: tuple[CheckIn, ...] = ()
+    reports: tuple[DoorstepReport, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+
+
+def _table(row_class: type[object]) -> Table:
+    table: Table = row_class.__table__  # type: ignore[attr-defined]
+    return table
+
+
+_VISITS = _table(VisitRow)
+_CHECK_INS = _table(CheckInRow)
+_ACKS = _table(AcknowledgementRow)
+_REPORTS = _table(DoorstepReportRow)
+_EVENTS = _table(VisitEventRow)
+_BOARD = _table(BoardStateRow)
+
+_RECORDS: tuple[tuple[Table, tuple[Any, ...]], ...] = (
+    (_CHECK_INS, (_CHECK_INS.c.at, _CHECK_INS.c.id)),
+    (_REPORTS, (_REPORTS.c.at,)),
+    (_ACKS, (_ACKS.c.at, _ACKS.c.rung)),
+)
+"""The records of a visit the engine plans with, each in its order (as the ``Store``'s)."""
+
+
+def _of_visit(table: Table) -> Any:
+    return table.c.school_id == bindparam("school_id"), table.c.visit_id == bindparam("visit_id")
+
+
+_VISIT = select(_VISITS).where(
+    _VISITS.c.school_id == bindparam("school_id"), _VISITS.c.id == bindparam("visit_id")
+)
+_RECORDS_OF_VISIT = tuple(
+    select(table).where(*_of_visit(table)).order_by(*order) for table, order in _RECORDS
+)
+_BOARD_OF_VISIT = select(_BOARD).where(*_of_visit(_BOARD))
+_ESCALATION_DATA = select(_EVENTS.c.data).where(
+    *_of_visit(_EVENTS), _EVENTS.c.kind == VisitEventKind.ESCALATED.value
+)
+
+
+def read_visit_records(
+    connection: Connection, school_id: str, visit_id: str
+) -> VisitRecords | None:
+    """The visit with its check-ins, doorstep reports and acknowledgements, or None."""
+    where = {"school_id": school_id, "visit_id": visit_id}
+    row = connection.execute(_VISIT, where).first()
+    if row is None:
+        return None
+    found = [connection.execute(query, where).all() for query in _RECORDS_OF_VISIT]
+    return _records(row, *found)
+
+
+def read_school_records(
+    connection: Connection, school_id: str, states: Iterable[str]
+) -> list[VisitRecords]:
+    """Every visit of the school in ``states`` (by planned start) with its records:
+    four statements for the whole school, not three per visit."""
+    wanted = list(states)
+    out = (_VISITS.c.school_id == school_id, _VISITS.c.state.in_(wanted))
+    visits = connection.execute(
+        select(_VISITS).where(*out).order_by(_VISITS.c.planned_start, _VISITS.c.id)
+    ).all()
+    if not visits:
+        return []
+    ids = select(_VISITS.c.id).where(*out)
+    by_table: list[dict[str, list[Any]]] = []
+    for table, order in _RECORDS:
+        grouped: dict[str, list[Any]] = {}
+        query = select(table).where(table.c.school_id == school_id, table.c.visit_id.in_(ids))
+        for row in connection.execute(query.order_by(*order)):
+            grouped.setdefault(row.visit_id, []).append(row)
+        by_table.append(grouped)
+    return [_records(row, *(grouped.get(row.id, []) for grouped in by_table)) for row in visits]
+
+
+def _records(
+    visit: Any, check_ins: Sequence[Any], reports: Sequence[Any], acks: Sequence[Any]
+) -> VisitRecords:
+    return VisitRecords(
+        visit=mapping.to_visit(visit),
+        check_ins=tuple(mapping.to_check_in(row) for row in check_ins),
+        reports=tuple(mapping.to_doorstep_report(row) for row in reports),
+        acknowledgements=tuple(mapping.to_acknowledgement(row) for row in acks),
+    )
+
+
+def save_escalation_in(
+    connection: Connection,
+    visit: Visit,
+    key: str,
+    events: tuple[VisitEvent, ...],
+    board: BoardState,
+    keep: KeepBoard,
+) -> list[int] | None:
+    """Record one escalation in ``connection``'s transaction: the board (when ``keep``
+    lets it move from what it shows) and ``events``, unless an ESCALATED event with
+    ``key`` is recorded already (a later round: None, only the board may move).
+    Returns the events' numbers."""
+    where = {"school_id": visit.school_id, "visit_id": visit.id}
+    current = connection.execute(_BOARD_OF_VISIT, where).first()
+    shown = BoardState.model_validate(dict(current._mapping)) if current is not None else None
+    if keep(shown) and not (
+        shown is not None and shown.state is board.state and shown.rung == board.rung
+    ):
+        values = board.model_dump(mode="python") | {"state": board.state.value}
+        if current is None:
+            connection.execute(_BOARD.insert(), values)
+        else:
+            mine = (_BOARD.c.school_id == visit.school_id, _BOARD.c.visit_id == visit.id)
+            connection.execute(_BOARD.update().where(*mine).values(values))
+    for (data,) in connection.execute(_ESCALATION_DATA, where):
+        if isinstance(data, dict) and data.get("key") == key:
+            return None
+    return append_events_in(connection, visit, events)
