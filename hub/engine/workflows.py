@@ -8,9 +8,10 @@ Workflow ids are the idempotency keys:
   wakes it early; staff being back ends it.
 - ``escalate:{escalation_key}``: one rung of the ladder (or the duress rung, or the
   exhausted alert). Whoever starts it, the timer or the sweeper, DBOS runs it once.
-  It shows the visit on the board, sends the rung's message on each channel in
-  order until one accepts (falling back at once, never waiting on Retry-After),
-  records the ESCALATED event, then waits for a person's acknowledgement.
+  It sends the rung's message on each channel in order until one accepts (falling
+  back at once, never waiting on Retry-After), then shows the visit on the board and
+  records the ESCALATED event in one transaction, then waits for a person's
+  acknowledgement.
 - ``sweep:{tick}``: the overdue sweeper, one run per tick whoever asks.
 - ``deliver:{key}:{round}``: one outbound push with durable pauses between attempts.
 
@@ -172,8 +173,9 @@ class SafetyWorkflows(DBOSConfiguredInstance):
 
     @DBOS.step(**RETRY_STORE)
     async def send_rung(self, school_id: str, visit_id: str, due: Due) -> Sent:
-        """Show the board, offer the message to each channel in order until one accepts
-        (a failure or timeout moves on at once), and record the ESCALATED event once."""
+        """Offer the message to each channel in order until one accepts (a failure or
+        timeout moves on at once), then show the board and record the ESCALATED event
+        (once per key) in one transaction."""
         runtime = self.runtime
         began = runtime.clock()
         visit = await runtime.visit(school_id, visit_id)
