@@ -72,6 +72,20 @@ _VISIT = select(_VISITS).where(
 _RECORDS_OF_VISIT = tuple(
     select(table).where(*_of_visit(table)).order_by(*order) for table, order in _RECORDS
 )
+_OUT = (
+    _VISITS.c.school_id == bindparam("school_id"),
+    _VISITS.c.state.in_(bindparam("states", expanding=True)),
+)
+_VISITS_OUT = select(_VISITS).where(*_OUT).order_by(_VISITS.c.planned_start, _VISITS.c.id)
+_RECORDS_OUT = tuple(
+    select(table)
+    .where(
+        table.c.school_id == bindparam("school_id"),
+        table.c.visit_id.in_(select(_VISITS.c.id).where(*_OUT)),
+    )
+    .order_by(*order)
+    for table, order in _RECORDS
+)
 _BOARD_OF_VISIT = select(_BOARD).where(*_of_visit(_BOARD))
 _ESCALATION_DATA = select(_EVENTS.c.data).where(
     *_of_visit(_EVENTS), _EVENTS.c.kind == VisitEventKind.ESCALATED.value
@@ -95,19 +109,14 @@ def read_school_records(
 ) -> list[VisitRecords]:
     """Every visit of the school in ``states`` (by planned start) with its records:
     four statements for the whole school, not three per visit."""
-    wanted = list(states)
-    out = (_VISITS.c.school_id == school_id, _VISITS.c.state.in_(wanted))
-    visits = connection.execute(
-        select(_VISITS).where(*out).order_by(_VISITS.c.planned_start, _VISITS.c.id)
-    ).all()
+    where = {"school_id": school_id, "states": list(states)}
+    visits = connection.execute(_VISITS_OUT, where).all()
     if not visits:
         return []
-    ids = select(_VISITS.c.id).where(*out)
     by_table: list[dict[str, list[Any]]] = []
-    for table, order in _RECORDS:
+    for query in _RECORDS_OUT:
         grouped: dict[str, list[Any]] = {}
-        query = select(table).where(table.c.school_id == school_id, table.c.visit_id.in_(ids))
-        for row in connection.execute(query.order_by(*order)):
+        for row in connection.execute(query, where):
             grouped.setdefault(row.visit_id, []).append(row)
         by_table.append(grouped)
     return [_records(row, *(grouped.get(row.id, []) for grouped in by_table)) for row in visits]
