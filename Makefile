@@ -46,6 +46,11 @@ chromium:
 test: lint chromium
 	$(BIN)/python -m pytest
 
+# The quick loop: everything except the crash suites (-m reliability) and the browser tests.
+.PHONY: test-quick
+test-quick: lint
+	$(BIN)/python -m pytest -m "not reliability" --ignore=tests/browser
+
 # Benchmarks are slow and not part of make test: every bench/*.py with a main() runs.
 bench: $(STAMP)
 	for f in bench/*.py; do grep -q '^def main(' $$f || continue; $(BIN)/python $$f || exit 1; done
