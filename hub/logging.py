@@ -242,6 +242,8 @@ def _rendering(mode: Literal["json", "console"]) -> list[Processor]:
 
 
 QUIET_LOGGERS = ("httpx", "httpcore")
+OWN_HANDLER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+"""Loggers that servers give handlers of their own; they are routed back through ours."""
 """Loggers held at WARNING: at INFO they write full URLs, queries included."""
 
 
@@ -270,6 +272,10 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(numeric)
+    for name in OWN_HANDLER_LOGGERS:
+        # uvicorn's default config writes these itself, past the redaction processor.
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, numeric))
     structlog.configure(

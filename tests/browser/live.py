@@ -91,7 +91,9 @@ class LiveHub:
     def start(self, app: FastAPI) -> None:
         """Serve ``app`` with the engine running, in a thread; return once it answers."""
         port = int(self.url.rsplit(":", 1)[1])
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", log_config=None
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="live-hub", daemon=True)
         self._thread.start()

@@ -23,7 +23,8 @@ def test_plugins_lists_every_builtin_with_version_kind_hooks_and_schools():
     assert lines[0].split() == ["name", "version", "kind", "hooks", "schools"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
     plugins = {name for name, row in rows.items() if row[2] == "plugin"}
-    assert plugins == {"audit", "authoriser", "ladder", "risk_rules"}
+    assert plugins == {point.name for point in entry_points(group="doorstep.plugins")}
+    assert {"audit", "authoriser", "ladder", "risk_rules"} <= plugins
     installed = {point.name for point in entry_points(group="doorstep.adapters")}
     assert {name for name, row in rows.items() if row[2] == "adapter"} == installed
     assert rows["audit"] == ["audit", version("doorstep"), "plugin", "on_visit_event", "all"]
