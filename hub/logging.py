@@ -276,6 +276,7 @@ def configure_logging(
         # uvicorn's default config writes these itself, past the redaction processor.
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(logging.NOTSET)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, numeric))
     structlog.configure(
