@@ -14,7 +14,7 @@ from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
 from hub.adapters.oneroster.client import ADAPTER_ID, OneRosterClient
 from hub.adapters.oneroster.fake import FakeState, create_app
-from hub.adapters.oneroster.models import to_contact, to_pupil
+from hub.adapters.oneroster.models import is_active, roll_to_pupil, to_contact, to_pupil
 from hub.adapters.oneroster.settings import OneRosterSettings
 from hub.errors import (
     AdapterConfigError,
@@ -93,11 +93,11 @@ class OneRosterAdapter:
         pages = self._client.student_pages(since)
         async with aclosing(pages):
             async for users in pages:
-                active = [u for u in users if u.active]
+                active = [u for u in users if is_active(u.get("status"))]
                 if with_births and since is not None:
-                    births = await self._client.birth_dates_of(u.sourced_id for u in active)
+                    births = await self._client.birth_dates_of(u["sourcedId"] for u in active)
                 pupils += [
-                    to_pupil(u, school_id=school.id, birth_date=births.get(u.sourced_id))
+                    roll_to_pupil(u, school_id=school.id, birth_date=births.get(u["sourcedId"]))
                     for u in active
                 ]
         return pupils

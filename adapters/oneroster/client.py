@@ -34,16 +34,19 @@ import httpx
 import structlog
 
 from hub.adapters.oneroster.models import (
+    DEMOGRAPHICS,
+    ROLL,
+    STUDENT_ROLE,
+    Collection,
     Demographics,
-    DemographicsPage,
     OneDemographics,
     OneUser,
-    Page,
-    Student,
-    StudentPage,
+    R,
+    RollUser,
     User,
     filter_after,
     filters_any_of,
+    holds_role,
     imsx_error,
     parse,
 )
@@ -52,7 +55,7 @@ from hub.errors import AuthError, NotFoundError, RejectedError
 from hub.http import HttpClient, HttpSettings
 
 ADAPTER_ID = "oneroster"
-DEMOGRAPHICS = "/demographics"
+DEMOGRAPHICS_PATH = "/demographics"
 SEND_TURNS = 4
 """Turns of the event loop a new page request gets before the caller's work on a page:
 on a pooled connection httpcore and anyio pass three checkpoints before writing it."""
@@ -65,7 +68,6 @@ pull of up to two pages takes one round trip; a smaller one costs one empty page
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-P = TypeVar("P", bound=Page)
 
 
 class _Fetched(NamedTuple):
@@ -273,12 +275,12 @@ class OneRosterClient:
     async def pages(
         self,
         path: str,
-        model: type[P],
+        collection: Collection[R],
         *,
         params: dict[str, Any] | None = None,
         path_params: dict[str, str] | None = None,
         first_round: int = FIRST_ROUND_PAGES,
-    ) -> AsyncGenerator[P, None]:
+    ) -> AsyncGenerator[list[R], None]:
         """Every page of a collection, in offset order, each handed over as soon as it
         and the pages before it have arrived (see the module docstring for how).
 
@@ -294,8 +296,8 @@ class OneRosterClient:
         def fetch(offset: int, size: int) -> asyncio.Task[_Fetched]:
             return asyncio.ensure_future(self._page(path, offset, size, base, path_params))
 
-        def decode(fetched: _Fetched) -> P:
-            return parse(model, fetched.content, path_template=path, status=fetched.status)
+        def decode(fetched: _Fetched) -> list[R]:
+            return collection.records(fetched.content, path_template=path, status=fetched.status)
 
         ahead = {offset: fetch(offset, limit) for offset in range(0, first_round * limit, limit)}
         try:
@@ -303,7 +305,7 @@ class OneRosterClient:
             first, total = decode(head), head.total
             del head
             yield first
-            step = len(first.records())
+            step = len(first)
             if step == 0 or (step < limit and (total is None or total <= step)):
                 return
             if total is not None:
@@ -312,16 +314,17 @@ class OneRosterClient:
                     async for fetched in window:
                         yield decode(fetched)
                 return
-            seen = {r.sourced_id for r in first.records()}
+            seen = {r["sourcedId"] for r in first}
             offset = step
             while True:  # no total: one page after another until a short page
-                page = decode(await (ahead.pop(offset) if offset in ahead else fetch(offset, step)))
-                records = page.records()
-                fresh = {r.sourced_id for r in records} - seen
+                records = decode(
+                    await (ahead.pop(offset) if offset in ahead else fetch(offset, step))
+                )
+                fresh = {r["sourcedId"] for r in records} - seen
                 if not fresh:  # empty, or a server ignoring offset: nothing more to read
                     return
                 seen |= fresh
-                yield page
+                yield records
                 if len(records) < step:
                     return
                 offset += step
@@ -363,7 +366,7 @@ class OneRosterClient:
 
     async def student_pages(
         self, since: datetime | None = None
-    ) -> AsyncGenerator[list[Student], None]:
+    ) -> AsyncGenerator[list[RollUser], None]:
         """The students (of the configured school), changed after ``since`` if given,
         page by page as they arrive; a student already handed over is not repeated."""
         params = {"filter": filter_after("dateLastModified", since)} if since else {}
@@ -372,14 +375,18 @@ class OneRosterClient:
         if school:
             path, path_params = "/schools/{school_id}/students", {"school_id": school}
         seen: set[str] = set()
-        pages = self.pages(path, StudentPage, params=params, path_params=path_params)
+        pages = self.pages(path, ROLL, params=params, path_params=path_params)
         async with aclosing(pages):
-            async for page in pages:
-                fresh = [u for u in page.users if u.is_student and u.sourced_id not in seen]
-                seen.update(u.sourced_id for u in fresh)
+            async for users in pages:
+                fresh = [
+                    u
+                    for u in users
+                    if holds_role(u.get("roles", ()), STUDENT_ROLE) and u["sourcedId"] not in seen
+                ]
+                seen.update(u["sourcedId"] for u in fresh)
                 yield fresh
 
-    async def students(self, since: datetime | None = None) -> list[Student]:
+    async def students(self, since: datetime | None = None) -> list[RollUser]:
         """Every student (see ``student_pages``) in one list."""
         return [user async for page in self.student_pages(since) for user in page]
 
@@ -423,8 +430,8 @@ class OneRosterClient:
         """Every person's date of birth from the whole demographics collection, by
         sourcedId (only the dates are kept, page by page)."""
         births: dict[str, date | None] = {}
-        async for page in self.pages(DEMOGRAPHICS, DemographicsPage):
-            births.update((d.sourced_id, d.birth_date) for d in page.demographics)
+        async for records in self.pages(DEMOGRAPHICS_PATH, DEMOGRAPHICS):
+            births.update((d["sourcedId"], d.get("birthDate")) for d in records)
         return births
 
     async def birth_dates_of(self, sourced_ids: Iterable[str]) -> dict[str, date | None]:
@@ -438,17 +445,17 @@ class OneRosterClient:
 
         async def read(expression: str, ids: list[str]) -> list[str]:
             params = {"filter": expression}
-            pages = self.pages(DEMOGRAPHICS, DemographicsPage, params=params, first_round=1)
+            pages = self.pages(DEMOGRAPHICS_PATH, DEMOGRAPHICS, params=params, first_round=1)
             try:
                 async with aclosing(pages):
-                    async for page in pages:
+                    async for records in pages:
                         births.update(
-                            (d.sourced_id, d.birth_date)
-                            for d in page.demographics
-                            if d.sourced_id in wanted
+                            (d["sourcedId"], d.get("birthDate"))
+                            for d in records
+                            if d["sourcedId"] in wanted
                         )
             except RejectedError:  # no OR filter on sourcedId here: one request each
-                log.info("oneroster.filter_refused", path=DEMOGRAPHICS, status=400)
+                log.info("oneroster.filter_refused", path=DEMOGRAPHICS_PATH, status=400)
                 return ids
             return []
 

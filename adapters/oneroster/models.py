@@ -9,18 +9,13 @@ has no address field; a provider that publishes one puts it under the user's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, NotRequired, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-)
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from hub.errors import AdapterError, AuthError, NotFoundError, RejectedError, TransientError
 from hub.models import Address, Contact, Pupil
@@ -46,78 +41,94 @@ class GuidRef(_Wire):
     type: str | None = None
 
 
-class Role(_Wire):
+_LENIENT = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+
+class RoleEntry(TypedDict):
     """One of a user's roles (1.2: ``roles[]``); the org it is held at is not read."""
 
-    role_type: str = Field(default="primary", alias="roleType")
+    __pydantic_config__ = _LENIENT  # type: ignore[misc]
     role: str
+    roleType: NotRequired[str]
 
 
-class WireAddress(_Wire):
-    """An address a provider publishes under ``metadata.address`` (not in the standard)."""
+class Metadata(TypedDict, total=False):
+    """The part of a user's free-form ``metadata`` Doorstep reads: ``address``, in any
+    shape (``to_address`` takes only a complete one of strings)."""
 
-    line1: str | None = None
-    line2: str | None = None
-    town: str | None = None
-    postcode: str | None = None
-    household_id: str | None = Field(default=None, alias="householdId")
+    __pydantic_config__ = _LENIENT  # type: ignore[misc]
+    address: Any
 
 
-def _lenient_address(value: Any, handler: ValidatorFunctionWrapHandler) -> WireAddress | None:
-    """An address that does not fit ``WireAddress`` is no address, not a broken page."""
-    try:
-        address: WireAddress | None = handler(value)
-    except ValidationError:
-        return None
-    return address
+AnyMetadata = Annotated[Metadata | Any, Field(union_mode="left_to_right")]
+"""A user's metadata: the ``Metadata`` part of an object; anything else as it came
+(never an error: providers fill ``metadata`` as they like)."""
 
 
-class UserMetadata(_Wire):
-    """The part of a user's free-form ``metadata`` Doorstep reads: the address, if any."""
+class RollUser(TypedDict):
+    """A user as a roll page is read: what a pupil needs and nothing more, as plain
+    values (a 20,000-pupil roll is validated page by page, so every field and every
+    object costs)."""
 
-    address: Annotated[WireAddress | None, WrapValidator(_lenient_address)] = Field(
-        default=None, repr=False
-    )
+    __pydantic_config__ = _LENIENT  # type: ignore[misc]
+    sourcedId: Annotated[str, Field(min_length=1)]
+    status: NotRequired[str]
+    givenName: str
+    familyName: str
+    roles: NotRequired[list[RoleEntry]]
+    grades: NotRequired[list[str]]
+    metadata: NotRequired[AnyMetadata]
 
 
-def _lenient_metadata(value: Any, handler: ValidatorFunctionWrapHandler) -> UserMetadata:
-    """Metadata that is not an object holds nothing Doorstep reads."""
-    try:
-        metadata: UserMetadata = handler(value)
-    except ValidationError:
-        return UserMetadata()
-    return metadata
+class DemographicsRecord(TypedDict):
+    """The part of a demographics record Doorstep reads: the date of birth."""
+
+    __pydantic_config__ = _LENIENT  # type: ignore[misc]
+    sourcedId: Annotated[str, Field(min_length=1)]
+    birthDate: NotRequired[date | None]
+
+
+def role_names(roles: Iterable[RoleEntry]) -> list[str]:
+    """The roles' names, primary ones first."""
+    ordered = sorted(roles, key=lambda r: r.get("roleType", "primary") != "primary")
+    return [r["role"] for r in ordered]
+
+
+def holds_role(roles: Iterable[RoleEntry], role: str) -> bool:
+    """Whether any of ``roles`` is ``role``."""
+    return any(r["role"] == role for r in roles)
+
+
+def is_active(status: str | None) -> bool:
+    """False for a record the server marks ``tobedeleted``."""
+    return status != "tobedeleted"
 
 
 class Student(_Wire):
-    """A OneRoster user as the roll reads it: what a pupil needs, nothing more (a
-    20,000-pupil roll is validated page by page, so every field read costs)."""
+    """A OneRoster user read on its own (``/students/{id}``): what a pupil needs."""
 
     sourced_id: str = Field(alias="sourcedId", min_length=1)
     status: str = "active"
     date_last_modified: datetime | None = Field(default=None, alias="dateLastModified")
     given_name: str = Field(alias="givenName", repr=False)
     family_name: str = Field(alias="familyName", repr=False)
-    roles: tuple[Role, ...] = ()
+    roles: tuple[RoleEntry, ...] = ()
     grades: tuple[str, ...] = ()
-    metadata: Annotated[UserMetadata, WrapValidator(_lenient_metadata)] = Field(
-        default_factory=UserMetadata, repr=False
-    )
+    metadata: AnyMetadata = Field(default=None, repr=False)
 
     @property
     def active(self) -> bool:
         """False for a record the server marks ``tobedeleted``."""
-        return self.status != "tobedeleted"
+        return is_active(self.status)
 
     def role_names(self) -> list[str]:
         """The user's roles, primary ones first."""
-        ordered = sorted(self.roles, key=lambda r: r.role_type != "primary")
-        return [r.role for r in ordered]
+        return role_names(self.roles)
 
     @property
     def is_student(self) -> bool:
         """The user holds the ``student`` role."""
-        return any(r.role == STUDENT_ROLE for r in self.roles)
+        return holds_role(self.roles, STUDENT_ROLE)
 
 
 class User(Student):
@@ -188,32 +199,46 @@ KNOWN_MINOR_CODES = frozenset(
 )
 
 
-class Page(_Wire):
-    """One page of a collection; ``records()`` gives its items."""
+class RollPage(TypedDict):
+    """``{"users": [...]}``, read as the roll reads a user."""
 
-    def records(self) -> list[Student] | list[Demographics]:
-        """The page's records, in the server's order."""
-        raise NotImplementedError
-
-
-class StudentPage(Page):
-    """``{"users": [...]}``, read as the roll reads a user (``Student``)."""
-
-    users: list[Student]
-
-    def records(self) -> list[Student]:
-        """The users on this page."""
-        return self.users
+    __pydantic_config__ = _LENIENT  # type: ignore[misc]
+    users: list[RollUser]
 
 
-class DemographicsPage(Page):
+class DemographicsPage(TypedDict):
     """``{"demographics": [...]}``"""
 
-    demographics: list[Demographics]
+    __pydantic_config__ = _LENIENT  # type: ignore[misc]
+    demographics: list[DemographicsRecord]
 
-    def records(self) -> list[Demographics]:
-        """The demographics records on this page."""
-        return self.demographics
+
+R = TypeVar("R", RollUser, DemographicsRecord)
+
+
+@dataclass(frozen=True)
+class Collection(Generic[R]):
+    """How one page of a collection is read: a validator built once, and the key under
+    which the page holds its records."""
+
+    name: str
+    key: str
+    page: TypeAdapter[Any]
+
+    def records(self, content: bytes, *, path_template: str, status: int) -> list[R]:
+        """The page's records, decoded and validated from the bytes in one pass; a body
+        that is not such a page is an error naming the path template and status only."""
+        try:
+            records: list[R] = self.page.validate_json(content)[self.key]
+        except ValidationError:
+            raise _not_oneroster(self.name, path_template, status) from None
+        return records
+
+
+ROLL: Collection[RollUser] = Collection("users page", "users", TypeAdapter(RollPage))
+DEMOGRAPHICS: Collection[DemographicsRecord] = Collection(
+    "demographics page", "demographics", TypeAdapter(DemographicsPage)
+)
 
 
 class OneUser(_Wire):
@@ -234,12 +259,16 @@ def parse(model: type[W], content: bytes, *, path_template: str, status: int) ->
     try:
         return model.model_validate_json(content)
     except ValidationError:
-        raise AdapterError(
-            f"oneroster: GET {path_template} answered {status} with a body that is not "
-            f"a OneRoster {model.__name__}",
-            adapter="oneroster",
-            status=status,
-        ) from None
+        raise _not_oneroster(model.__name__, path_template, status) from None
+
+
+def _not_oneroster(what: str, path_template: str, status: int) -> AdapterError:
+    return AdapterError(
+        f"oneroster: GET {path_template} answered {status} with a body that is not "
+        f"a OneRoster {what}",
+        adapter="oneroster",
+        status=status,
+    )
 
 
 def imsx_error(
@@ -290,32 +319,75 @@ def _sharing_fields_set(model: W, shared: set[str]) -> W:
     return model
 
 
-def to_address(user: Student) -> Address | None:
-    """The address published under ``metadata.address``, if complete enough to visit."""
-    wire = user.metadata.address
-    if wire is None or not (wire.line1 and wire.town and wire.postcode):
+def to_address(metadata: Any) -> Address | None:
+    """The address a user's ``metadata`` publishes, if complete enough to visit: a
+    ``line1``, ``town`` and ``postcode`` of text (a malformed one is no address)."""
+    raw = metadata.get("address") if isinstance(metadata, dict) else None
+    if not isinstance(raw, dict):
         return None
+    line1, town, postcode = raw.get("line1"), raw.get("town"), raw.get("postcode")
+    if not (_text(line1) and _text(town) and _text(postcode)):
+        return None
+    line2, household = raw.get("line2"), raw.get("householdId")
     address = Address(
-        line1=wire.line1,
-        line2=wire.line2 or None,
-        town=wire.town,
-        postcode=wire.postcode,
-        household_id=wire.household_id,
+        line1=line1,
+        line2=line2 if _text(line2) else None,
+        town=town,
+        postcode=postcode,
+        household_id=household if isinstance(household, str) else None,
     )
     return _sharing_fields_set(address, _ADDRESS_FIELDS)
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
 def to_pupil(user: Student, *, school_id: str, birth_date: date | None = None) -> Pupil:
-    """Map a OneRoster student to a hub ``Pupil`` (legal names; grade as year group;
-    ``birth_date`` from the student's demographics record)."""
-    pupil = Pupil(
-        id=user.sourced_id,
+    """Map a OneRoster student read on its own to a hub ``Pupil`` (legal names; grade
+    as year group; ``birth_date`` from the student's demographics record)."""
+    return _pupil(
+        user.sourced_id,
+        user.given_name,
+        user.family_name,
+        user.grades,
+        user.metadata,
         school_id=school_id,
-        first_name=user.given_name,
-        last_name=user.family_name,
+        birth_date=birth_date,
+    )
+
+
+def roll_to_pupil(user: RollUser, *, school_id: str, birth_date: date | None = None) -> Pupil:
+    """Map a student of a roll page to a hub ``Pupil``, as ``to_pupil`` does."""
+    return _pupil(
+        user["sourcedId"],
+        user["givenName"],
+        user["familyName"],
+        user.get("grades", ()),
+        user.get("metadata"),
+        school_id=school_id,
+        birth_date=birth_date,
+    )
+
+
+def _pupil(
+    sourced_id: str,
+    given_name: str,
+    family_name: str,
+    grades: Sequence[str],
+    metadata: Any,
+    *,
+    school_id: str,
+    birth_date: date | None,
+) -> Pupil:
+    pupil = Pupil(
+        id=sourced_id,
+        school_id=school_id,
+        first_name=given_name,
+        last_name=family_name,
         date_of_birth=birth_date,
-        year_group=user.grades[0] if user.grades else None,
-        address=to_address(user),
+        year_group=grades[0] if grades else None,
+        address=to_address(metadata),
     )
     return _sharing_fields_set(pupil, _PUPIL_FIELDS)
 
@@ -338,7 +410,7 @@ def to_contact(user: User, *, pupil_id: str, priority: int) -> Contact | None:
         parental_responsibility=role in PARENTAL_RESPONSIBILITY_ROLES,
         phone=user.phone or user.sms or None,
         email=user.email or None,
-        address=to_address(user),
+        address=to_address(user.metadata),
         priority=priority,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -10,15 +11,17 @@ from pydantic import ValidationError
 
 from hub.adapters.oneroster.fake import FakeState, imsx_body
 from hub.adapters.oneroster.models import (
+    ROLL,
     User,
     filter_after,
     filter_predicate,
     filters_any_of,
     imsx_error,
+    roll_to_pupil,
     to_contact,
     to_pupil,
 )
-from hub.errors import NotFoundError, RejectedError, TransientError
+from hub.errors import AdapterError, NotFoundError, RejectedError, TransientError
 from hub.models import Address, Pupil
 
 SCHOOL = "st-michaels"
@@ -85,6 +88,32 @@ def test_values_a_pupil_refuses_are_refused_without_echo(
         to_pupil(user(state, "stu-00001", **changes), school_id=school)
     assert "LS1 1AA XYZ" not in str(caught.value)
     assert "Not A Slug" not in str(caught.value)
+
+
+def test_a_roll_record_maps_to_the_pupil_a_single_read_gives(state: FakeState) -> None:
+    raw = state.users["stu-00004"]
+    page = json.dumps({"users": [raw | {"metadata": "n/a"}, raw]}).encode()
+    odd, record = ROLL.records(page, path_template="/students", status=200)
+    single = to_pupil(user(state, "stu-00004"), school_id=SCHOOL, birth_date=date(2013, 1, 2))
+    assert roll_to_pupil(record, school_id=SCHOOL, birth_date=date(2013, 1, 2)) == single
+    assert roll_to_pupil(odd, school_id=SCHOOL).address is None  # odd metadata: no address
+    assert set(record) <= {
+        "sourcedId",
+        "status",
+        "givenName",
+        "familyName",
+        "roles",
+        "grades",
+        "metadata",
+    }
+
+
+def test_a_page_that_is_not_a_roll_page_is_an_adapter_error_without_values() -> None:
+    page = json.dumps({"users": [{"sourcedId": "stu-1", "givenName": "Ada"}]}).encode()
+    with pytest.raises(AdapterError) as caught:
+        ROLL.records(page, path_template="/students", status=200)
+    assert "Ada" not in str(caught.value)
+    assert "/students" in str(caught.value)
 
 
 def test_no_address_in_metadata_means_no_address(state: FakeState) -> None:
