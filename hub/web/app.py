@@ -25,6 +25,7 @@ from hub.engine.service import Engine
 from hub.settings import HubSettings
 from hub.store import Store
 from hub.web import board_pages, headers, phone_pages, queue_pages, record_pages, signin
+from hub.web.feeds import mount_feeds
 from hub.web.render import STATIC, environment
 from hub.web.sessions import SessionKeys
 
@@ -47,6 +48,7 @@ def create_web_app(
     if session_key is None and settings.session_secret is not None:
         session_key = settings.session_secret.get_secret_value().encode()
     include_web(app, session_key=session_key)
+    mount_feeds(app, settings)
     return app
 
 
