@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from hub.engine.config import EngineConfig
-from hub.engine.plan import Due, board_for, moves_after, replaces
+from hub.engine.plan import Due, VisitPlan, board_for, moves_after, plan_visit, replaces
 from hub.engine.records import Board, BoardState
 from hub.errors import UserError
 from hub.hooks.manager import Hooks
 from hub.models import Visit, VisitState
+from hub.policy import PolicyPack
 from hub.store import Store
 from hub.store.escalations import VisitRecords
 from hub.workflow import OnTheDay, Transition, record_escalation
@@ -40,6 +41,26 @@ def on_the_day(found: VisitRecords) -> OnTheDay:
         reports=found.reports,
         acknowledgements=found.acknowledgements,
     )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """The sweeper's last plan of one visit and what it was computed from."""
+
+    pack: PolicyPack
+    visit: Visit
+    day: OnTheDay
+    plan: VisitPlan
+
+    def still(self, pack: PolicyPack, visit: Visit, day: OnTheDay, now: datetime) -> bool:
+        """Whether planning again at ``now`` would find the same escalations due."""
+        then = self.plan.now
+        if pack is not self.pack or now < then or visit != self.visit or day != self.day:
+            return False
+        if self.plan.wake_at is not None and now >= self.plan.wake_at:
+            return False
+        dated = [c.at for c in day.check_ins] + [r.at for r in day.reports]
+        return all(at <= then for at in dated + [a.at for a in day.acknowledgements])
 
 
 class UnknownVisitError(UserError):
@@ -76,6 +97,7 @@ class Runtime:
     _io_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IO_SLOTS))
     started: set[str] = field(default_factory=set)
     """Workflow ids this process started or saw running (a cache, never the truth)."""
+    _plans: dict[tuple[str, str], _Planned] = field(default_factory=dict)
 
     def real_seconds(self, policy_seconds: float) -> float:
         """How long to really wait for ``policy_seconds`` of the engine's clock."""
@@ -98,6 +120,32 @@ class Runtime:
         """
         async with self._io_slots:
             return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def due_now(
+        self, pack: PolicyPack, visits: Iterable[tuple[Visit, OnTheDay]], now: datetime
+    ) -> list[tuple[Visit, tuple[Due, ...]]]:
+        """What is due by ``now`` for each of one school's visits out (``plan_visit``).
+
+        The sweeper asks every tick about every visit out. A visit whose record is
+        unchanged since the last tick, with no record dated after that tick and no
+        deadline passed since, has the same escalations due: its last plan is reused.
+        Plans of visits no longer out are dropped.
+        """
+        answers: list[tuple[Visit, tuple[Due, ...]]] = []
+        for visit, day in visits:
+            key = (visit.school_id, visit.id)
+            last = self._plans.get(key)
+            if last is None or not last.still(pack, visit, day, now):
+                last = _Planned(pack, visit, day, plan_visit(visit, pack, day, now))
+            self._plans[key] = last
+            answers.append((visit, last.plan.due))
+        return answers
+
+    def forget_plans(self, school_id: str, keep: Iterable[str]) -> None:
+        """Drop the sweeper's plans of the school's visits not in ``keep``."""
+        kept = set(keep)
+        for key in [k for k in self._plans if k[0] == school_id and k[1] not in kept]:
+            del self._plans[key]
 
     async def visit(self, school_id: str, visit_id: str) -> Visit:
         """The visit, or ``UnknownVisitError``."""

@@ -262,15 +262,16 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             except Exception as exc:  # a school that cannot start is reported by the doctor
                 log.error("engine.school_skipped", school=school.id, error=type(exc).__name__)
                 continue
-            for visit, day in await runtime.io(runtime.out_now, school.id, OUT_STATES):
+            out = await runtime.io(runtime.out_now, school.id, OUT_STATES)
+            for visit, due_now in runtime.due_now(pack, out, runtime.clock()):
                 if visit_workflow_id(school.id, visit.id) not in runtime.started:
                     watch.append((school.id, visit.id))
-                plan = plan_visit(visit, pack, day, runtime.clock())
                 escalate += [
                     (school.id, visit.id, due)
-                    for due in plan.due
+                    for due in due_now
                     if due.workflow_id not in runtime.started
                 ]
+            runtime.forget_plans(school.id, (visit.id for visit, _day in out))
         known = await existing_workflows(
             [wid for wid in (visit_workflow_id(s, v) for s, v in watch)]
             + [due.workflow_id for _s, _v, due in escalate]
