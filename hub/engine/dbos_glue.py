@@ -23,6 +23,12 @@ from sqlalchemy.engine import make_url
 from hub.engine.config import APP_NAME, EngineConfig
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CONNECTIONS = 1
+"""DBOS's connections to a SQLite system database. SQLite runs one write transaction at
+a time, and a writer that finds it taken sleeps in SQLite's busy handler (growing naps,
+up to 100 ms, that nobody cuts short when the lock frees): with dozens of connections a
+burst of checkpoints queued for seconds. Taking turns on the pool instead hands the one
+connection on the moment it is returned."""
 
 
 def dbos_config(config: EngineConfig) -> DBOSConfig:
@@ -46,8 +52,8 @@ def sqlite_engine(url: str) -> sa.Engine:
 
     As DBOS's own: IMMEDIATE transactions (writers are serialised) and a long busy
     timeout. Added: write-ahead logging and ``synchronous=NORMAL``, so a commit is
-    not an fsync and readers never wait for the writer; a power cut can lose the
-    last commits, never corrupt the file.
+    not an fsync; a power cut can lose the last commits, never corrupt the file; and
+    one pooled connection (``SQLITE_CONNECTIONS``), so checkpoints take turns at once.
     """
     database = make_url(url).database
     if database:
@@ -56,8 +62,9 @@ def sqlite_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        pool_size=20,
-        max_overflow=20,
+        pool_size=SQLITE_CONNECTIONS,
+        max_overflow=0,
+        pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
         hide_parameters=True,
     )
     sa.event.listen(engine, "connect", _sqlite_connect)
