@@ -16,6 +16,7 @@ fake CPOMS in ``DIR/cpoms.db``, which fails ``--fail-rate`` of requests and hold
 push ``--push-delay`` seconds) before ``READY``. ``--poison`` starts a workflow that
 kills its own process every time it runs (``--poison-registered``: only registers it, as
 every restart must); once the engine has given it up, ``DEAD <workflow id>`` is printed.
+``--switchable`` fails every channel named in ``DIR/ledger.db.down`` (read at each send).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from tests.hub.engine.harness import (
 )
 from tests.hub.engine.ledger import LedgerChannel
 from tests.reliability.fake_cpoms import FakeCpoms
+from tests.reliability.switchable import SwitchableLedger
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -67,6 +69,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--push-delay", type=float, default=0.0)
     parser.add_argument("--poison", action="store_true")
     parser.add_argument("--poison-registered", action="store_true")
+    parser.add_argument("--switchable", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -85,7 +88,11 @@ async def main(args: argparse.Namespace) -> None:
     store = Store.open(store_url(args.dir))
     if store.get_school("st-michaels") is None:
         seed(store, pack)
-    ledger = LedgerChannel(args.dir / "ledger.db")
+    ledger = (
+        SwitchableLedger(args.dir / "ledger.db")
+        if args.switchable
+        else LedgerChannel(args.dir / "ledger.db")
+    )
     cpoms = FakeCpoms(args.dir / "cpoms.db", fail_rate=args.fail_rate, delay_s=args.push_delay)
     engine = Engine(
         config_for(args.dir, **overrides),
