@@ -56,7 +56,7 @@ from hub.http import HttpClient, HttpSettings
 
 ADAPTER_ID = "oneroster"
 DEMOGRAPHICS_PATH = "/demographics"
-SEND_TURNS = 4
+SEND_TURNS = 8
 """Turns of the event loop a new page request gets before the caller's work on a page:
 on a pooled connection httpcore and anyio pass three checkpoints before writing it."""
 WINDOW_PER_SLOT = 2
