@@ -48,10 +48,15 @@ class BoardLine:
 
     @property
     def alarm_label(self) -> str:
-        """What the red badge says: the engine's board state, else duress or overdue."""
-        if self.alarm is not None:
-            return self.alarm.value.replace("_", " ")
-        return "duress" if self.duress else "overdue"
+        """What the red badge says: the engine's board state, else duress or overdue.
+
+        A duress alarm stays named until someone acknowledges it, even once the ladder
+        has climbed further or run out: the office must never lose sight of it.
+        """
+        state = self.alarm.value.replace("_", " ") if self.alarm is not None else None
+        if self.duress and self.alarm is not Board.ACKNOWLEDGED:
+            return "duress" if state in (None, "duress") else f"duress, {state}"
+        return state or "overdue"
 
     @property
     def red(self) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
+from hub.engine.records import Board
 from hub.models import CheckInKind, VisitState
 from hub.store.requests import RequestStore
 from tests.factories import SCHOOL, T0, check_in, pupil, staff
@@ -146,3 +148,38 @@ async def test_names_are_escaped(web: WebHub, browser: httpx.AsyncClient) -> Non
     board = await browser.get(BOARD)
     assert "<script>alert(1)</script>" not in board.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in board.text
+
+
+@pytest.mark.parametrize(
+    ("alarm", "duress", "label"),
+    [
+        (None, True, "duress"),
+        (Board.DURESS, True, "duress"),
+        (Board.EXHAUSTED, True, "duress, exhausted"),
+        (Board.ACKNOWLEDGED, True, "acknowledged"),
+        (Board.EXHAUSTED, False, "exhausted"),
+        (None, False, "overdue"),
+    ],
+)
+def test_a_duress_alarm_stays_named_until_acknowledged(alarm, duress, label):
+    from datetime import UTC, datetime
+
+    from hub.web.board import BoardLine
+
+    at = datetime(2026, 11, 23, 13, tzinfo=UTC)
+    line = BoardLine(
+        visit_id="v-1",
+        state=VisitState.ON_SITE,
+        staff=("s-1",),
+        place="",
+        planned_start=at,
+        planned_end=at,
+        next_deadline=None,
+        next_deadline_kind="",
+        alarm=alarm,
+        rung=None,
+        rung_name="",
+        overdue=False,
+        duress=duress,
+    )
+    assert line.alarm_label == label
