@@ -7,7 +7,7 @@ safeguarding records. Personal fields are declared with ``personal()`` so that
 """
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -41,3 +41,18 @@ UtcDateTime = Annotated[datetime, AfterValidator(_require_utc_aware)]
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 """An identifier made of lower-case letters, digits, ``-`` and ``_``."""
+
+
+_DM = TypeVar("_DM", bound=DomainModel)
+
+
+def share_fields_set(model: _DM, shared: set[str]) -> _DM:
+    """``model``, validated with every field given, holding the one ``shared`` fields-set
+    instead of a set of its own (a 20,000-pupil roll is ~30 MB smaller).
+
+    Only for frozen models, whose fields-set nothing changes in place (``model_copy``
+    copies it before an update). Adapters mapping a whole roll use it.
+    """
+    if model.model_fields_set == shared:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return model
