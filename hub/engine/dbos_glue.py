@@ -23,12 +23,12 @@ from sqlalchemy.engine import make_url
 from hub.engine.config import APP_NAME, EngineConfig
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-SQLITE_CONNECTIONS = 1
+SQLITE_CONNECTIONS = 4
 """DBOS's connections to a SQLite system database. SQLite runs one write transaction at
 a time, and a writer that finds it taken sleeps in SQLite's busy handler (growing naps,
-up to 100 ms, that nobody cuts short when the lock frees): with dozens of connections a
-burst of checkpoints queued for seconds. Taking turns on the pool instead hands the one
-connection on the moment it is returned."""
+up to 100 ms, that nobody cuts short when the lock frees): with forty connections a
+burst of checkpoints queued for seconds. A few connections keep that queue short; the
+rest wait on the pool, which hands a connection on the moment it is returned."""
 
 
 def dbos_config(config: EngineConfig) -> DBOSConfig:
@@ -53,7 +53,8 @@ def sqlite_engine(url: str) -> sa.Engine:
     As DBOS's own: IMMEDIATE transactions (writers are serialised) and a long busy
     timeout. Added: write-ahead logging and ``synchronous=NORMAL``, so a commit is
     not an fsync; a power cut can lose the last commits, never corrupt the file; and
-    one pooled connection (``SQLITE_CONNECTIONS``), so checkpoints take turns at once.
+    a few pooled connections (``SQLITE_CONNECTIONS``), so checkpoints take turns on
+    the pool rather than in SQLite's busy handler.
     """
     database = make_url(url).database
     if database:

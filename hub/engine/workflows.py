@@ -10,8 +10,8 @@ Workflow ids are the idempotency keys:
   exhausted alert). Whoever starts it, the timer or the sweeper, DBOS runs it once.
   It sends the rung's message on each channel in order until one accepts (falling
   back at once, never waiting on Retry-After), then shows the visit on the board and
-  records the ESCALATED event in one transaction, then waits for a person's
-  acknowledgement.
+  records the ESCALATED event in one transaction. The visit's timer, not the
+  escalation, waits for a person's acknowledgement.
 - ``sweep:{tick}``: the overdue sweeper, one run per tick whoever asks.
 - ``deliver:{key}:{round}``: one outbound push with durable pauses between attempts.
 
@@ -86,7 +86,9 @@ class Sent(DomainModel):
     """What one pass through a rung's channels came to."""
 
     accepted: str | None = Field(default=None, description="The channel that accepted.")
-    window_s: float = Field(default=0.0, description="Real seconds to await acknowledgement.")
+    window_s: float = Field(
+        default=0.0, description="The rung's acknowledgement window in real seconds."
+    )
     skipped: bool = Field(default=False, description="Staff are back already: nothing sent.")
 
 
@@ -150,11 +152,14 @@ class SafetyWorkflows(DBOSConfiguredInstance):
 
     @DBOS.workflow(max_recovery_attempts=MAX_RECOVERY_ATTEMPTS)
     async def escalate(self, school_id: str, visit_id: str, due: Due) -> str:
-        """Send one rung's message with channel fallback, record it, await acknowledgement.
+        """Send one rung's message with channel fallback and record it.
 
         One step does the sending so an escalation costs few checkpoints when a
         thousand fall due together; if the process dies inside it, the step runs
-        again and the channels drop the repeat by its idempotency key.
+        again and the channels drop the repeat by its idempotency key. It does not
+        wait for the acknowledgement: the visit's timer does (the next rung falls due
+        from the acknowledgements it reads), so a waiting escalation would only add a
+        ``recv`` (four system-database writes) and a pending workflow to recover.
         """
         sent = await self.send_rung(school_id, visit_id, due)
         rounds = 0
@@ -166,10 +171,7 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             sent = await self.send_rung(school_id, visit_id, due)
         if sent.skipped:
             return "skipped: staff are back"
-        if sent.window_s <= 0:
-            return f"sent via {sent.accepted}" if sent.accepted else "not sent"
-        acknowledged = await DBOS.recv_async(ACK_TOPIC, timeout_seconds=sent.window_s)
-        return "acknowledged" if acknowledged is not None else "not acknowledged in time"
+        return f"sent via {sent.accepted}" if sent.accepted else "not sent"
 
     @DBOS.step(**RETRY_STORE)
     async def send_rung(self, school_id: str, visit_id: str, due: Due) -> Sent:
