@@ -128,10 +128,13 @@ async def main(args: argparse.Namespace) -> None:
 
     async def report_dead() -> None:
         while True:
-            dead = await engine.dead_workflows()
+            try:
+                dead = await engine.dead_workflows()
+            except Exception as exc:  # a busy database: ask again
+                print(f"DEAD? {type(exc).__name__}", flush=True)
+                dead = []
             if dead:
-                for workflow_id in dead:
-                    print(f"DEAD {workflow_id}", flush=True)
+                print("DEAD " + " ".join(sorted(dead)), flush=True)
                 return
             await asyncio.sleep(0.2)
 

@@ -8,6 +8,7 @@ test in this module.
 
 from __future__ import annotations
 
+import select
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -41,20 +42,25 @@ class CrashLoop:
 
 def run_until_dead(hub: Hub, timeout: float = 30.0) -> tuple[str, ...] | None:
     """Read the hub's output: the ``DEAD`` ids once it shows the poison given up, or None
-    when the process died first (the poison killed it)."""
-    assert hub.process.stdout is not None
+    when the process died first (the poison killed it). A hub that does neither within
+    ``timeout`` is killed and the test fails: a hub hanging at start runs no timers."""
+    stdout = hub.process.stdout
+    assert stdout is not None
     deadline = time.monotonic() + timeout
-    shown: list[str] = []
-    while time.monotonic() < deadline:
-        line = hub.process.stdout.readline()
+    seen: list[str] = []
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([stdout], [], [], left)
+        if not ready:
+            break
+        line = stdout.readline()  # the hub prints whole lines, each flushed
         if not line:
             hub.process.wait(timeout=10)
             return None
-        if line.startswith("DEAD "):
-            shown.append(line.split()[1])
-            if POISON_ID in shown:
-                return tuple(shown)
-    raise AssertionError("the hub neither crashed nor showed the poison given up")
+        seen.append(line.strip())
+        if line.startswith("DEAD ") and POISON_ID in line.split():
+            return tuple(line.split()[1:])
+    hub.kill()
+    raise AssertionError(f"the hub neither crashed nor showed the poison given up: {seen}")
 
 
 def status_of(directory: Path, workflow_id: str) -> str:
