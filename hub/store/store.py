@@ -348,15 +348,7 @@ class Store:
     def save_note(self, school_id: str, note: VisitNote) -> None:
         """Insert or replace a visit note together with the agreements recorded in it."""
 
-        def work(session: Session) -> None:
-            _require_visit(session, school_id, note.visit_id)
-            session.merge(mapping.note_row(school_id, note))
-            session.flush()
-            for agreement in note.agreements:
-                _require_visit(session, school_id, agreement.visit_id)
-                session.merge(mapping.agreement_row(school_id, note.id, agreement))
-
-        self._run("saving a visit note", work)
+        self._run("saving a visit note", lambda session: _merge_note(session, school_id, note))
 
     def notes(self, school_id: str, visit_id: str) -> list[VisitNote]:
         """Visit notes of a visit, oldest first, each with its agreements."""
@@ -449,12 +441,7 @@ class Store:
         rows = [DeliveryRow(**delivery.model_dump(mode="python")) for delivery in deliveries]
 
         def work(session: Session) -> None:
-            _require_visit(session, school_id, note.visit_id)
-            session.merge(mapping.note_row(school_id, note))
-            session.flush()
-            for agreement in note.agreements:
-                _require_visit(session, school_id, agreement.visit_id)
-                session.merge(mapping.agreement_row(school_id, note.id, agreement))
+            _merge_note(session, school_id, note)
             for row in rows:
                 if row.school_id != school_id or row.visit_id != note.visit_id:
                     raise UnknownRecordError("a delivery must belong to the note's visit")
@@ -644,6 +631,16 @@ class Store:
                 problem = f"the database failed while {what} ({type(exc.orig).__name__})"
             break
         raise StoreError(problem)
+
+
+def _merge_note(session: Session, school_id: str, note: VisitNote) -> None:
+    """Insert or replace ``note`` and the agreements recorded in it, in ``session``."""
+    _require_visit(session, school_id, note.visit_id)
+    session.merge(mapping.note_row(school_id, note))
+    session.flush()
+    for agreement in note.agreements:
+        _require_visit(session, school_id, agreement.visit_id)
+        session.merge(mapping.agreement_row(school_id, note.id, agreement))
 
 
 def _board_state(row: BoardStateRow) -> BoardState:
