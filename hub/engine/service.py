@@ -25,7 +25,6 @@ from typing import Self
 
 import structlog
 from dbos import DBOS, SetWorkflowID
-from dbos import error as dbos_errors
 
 from hub.engine import deliveries
 from hub.engine.config import EngineConfig
@@ -37,11 +36,9 @@ from hub.engine.dbos_glue import (
     wake_waiter,
 )
 from hub.engine.lock import ProcessLock
-from hub.engine.plan import plan_visit
 from hub.engine.records import Board, BoardState, Delivery, DeliveryStatus
 from hub.engine.runtime import HooksFor, Runtime, scaled_clock
 from hub.engine.workflows import (
-    ACK_TOPIC,
     CHECK_IN_TOPIC,
     SafetyWorkflows,
     sweep_workflow_id,
@@ -214,16 +211,7 @@ class Engine:
         await runtime.io(runtime.store.save_acknowledgement, school_id, acknowledgement)
         visit = await runtime.apply(transition)
         await runtime.show(school_id, visit.id, Board.ACKNOWLEDGED, rung=acknowledgement.rung)
-        day = await runtime.day(school_id, visit.id)
-        for due in plan_visit(visit, pack, day, now).due:
-            with contextlib.suppress(dbos_errors.DBOSNonExistentWorkflowError):
-                await DBOS.send_async(
-                    due.workflow_id,
-                    acknowledgement.rung,
-                    ACK_TOPIC,
-                    idempotency_key=f"ack:{due.key}",
-                )
-                wake_waiter(due.workflow_id, ACK_TOPIC)
+        # Escalation workflows end once sent; the visit's timer reads the acknowledgement.
         await self._wake(school_id, visit.id, key=f"ack:{visit.id}:{acknowledgement.rung}")
 
     async def _wake(self, school_id: str, visit_id: str, *, key: str) -> None:

@@ -48,7 +48,6 @@ log = structlog.get_logger(__name__)
 
 INSTANCE_NAME = "doorstep"
 CHECK_IN_TOPIC = "check_in"
-ACK_TOPIC = "acknowledged"
 MAX_RECOVERY_ATTEMPTS = 10
 """A workflow that crashed the process this many times is dead-lettered (not retried)."""
 
