@@ -51,6 +51,7 @@ from pydantic_settings import (
 )
 
 from hub.errors import ConfigError
+from hub.followup.settings import FollowUpSettings, SchoolFollowUpSettings
 from hub.models.base import Slug
 
 ENV_PREFIX = "DOORSTEP_"
@@ -107,6 +108,10 @@ class SchoolSettings(BaseModel):
             "Adapters this school enables, each with its settings "
             "(overlaid on the global [adapters.<id>] table)."
         ),
+    )
+    followup: SchoolFollowUpSettings = Field(
+        default_factory=SchoolFollowUpSettings,
+        description="Attendance follow-up for this school (hub.followup.settings).",
     )
 
     @field_validator("timezone")
@@ -210,6 +215,10 @@ class HubSettings(BaseSettings):
         le=65535,
         description="The port `doorstep serve` listens on for the API and web UI.",
         examples=[8080],
+    )
+    followup: FollowUpSettings = Field(
+        default_factory=FollowUpSettings,
+        description="Attendance follow-up: files, the daily run, thresholds.",
     )
     schools: dict[Slug, SchoolSettings] = Field(
         default_factory=dict, description="The schools this hub serves, by school id."

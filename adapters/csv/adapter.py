@@ -21,10 +21,12 @@ from hub.adapters.csv.models import (
     PupilRecord,
     summarise_marks,
     summarise_totals,
+    to_session_marks,
 )
 from hub.adapters.csv.outbox import AgreementOutbox
 from hub.adapters.csv.settings import CsvSettings
 from hub.errors import NotFoundError, TransientError
+from hub.followup.register import SessionMark
 from hub.hooks.types import (
     AttendanceSummary,
     HealthReport,
@@ -136,6 +138,18 @@ class CsvAdapter:
             return summarise_marks(pupil_id, marks, since, until)
         totals = [row for row in rows if not isinstance(row, MarkRow)]
         return summarise_totals(pupil_id, totals, since, until)
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark] | None:
+        """The register marks of every pupil over the window, or None when the export
+        holds no marks (none configured, or totals only)."""
+        imported = await asyncio.to_thread(self._exports.attendance)
+        if imported is None:
+            return None
+        rows = [row for row in imported.records if isinstance(row, MarkRow)]
+        if not rows:
+            return None
+        return to_session_marks(rows, since, until)
 
     # --- push --------------------------------------------------------------------------
 

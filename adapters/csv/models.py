@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from hub.followup.register import SessionMark
 from hub.hooks.types import AttendanceSummary
 from hub.models import Address, Contact, Pupil
 
@@ -457,3 +458,27 @@ def summarise_totals(
         possible_sessions=sum(t.possible for t in inside),
         attended_sessions=sum(t.attended for t in inside),
     )
+
+
+NOT_YET_MARKED = "-"
+"""What ``to_mark`` makes of a blank mark: a session the register has not marked yet."""
+
+
+def to_session_marks(marks: Iterable[MarkRow], since: date, until: date) -> list[SessionMark]:
+    """The register marks inside the window (inclusive) as the hub's session marks.
+
+    Sessions not marked yet are left out. A row with no session is the day's first
+    free session (morning, then afternoon); a third such row on one day is left out.
+    """
+    taken: dict[tuple[str, date], set[str]] = {}
+    found: list[SessionMark] = []
+    for row in sorted(marks, key=lambda m: (m.pupil_id, m.on, m.session == "")):
+        if not since <= row.on <= until or row.mark == NOT_YET_MARKED:
+            continue
+        used = taken.setdefault((row.pupil_id, row.on), set())
+        session = row.session.lower() or next((s for s in ("am", "pm") if s not in used), "")
+        if session not in ("am", "pm") or session in used:
+            continue
+        used.add(session)
+        found.append(SessionMark(pupil_id=row.pupil_id, day=row.on, session=session, code=row.mark))
+    return found

@@ -11,11 +11,12 @@ import typer
 import uvicorn
 
 from hub.engine.config import engine_config
+from hub.engine.daily import DailyFollowUp
 from hub.engine.lifecycle import run_until_signalled
 from hub.engine.service import Engine
 from hub.errors import UserError
 from hub.hooks.manager import Hooks
-from hub.schools import hooks_for_school, school_and_pack
+from hub.schools import blocked_names, hooks_for_school, school_and_pack
 from hub.settings import HubSettings, load_settings
 from hub.store import Store
 from hub.web.app import create_web_app
@@ -65,12 +66,16 @@ async def _serve(settings: HubSettings, *, http: bool) -> None:
             return hooks_for_school(settings, school_id, recorder=store)
 
         engine = Engine(engine_config(settings), store=store, hooks_for=hooks_for)
+        daily = DailyFollowUp.from_settings(  # before start: recovered daily runs need it
+            settings, store=store, hooks_for=hooks_for, enabled=_attendance_on(settings)
+        ).install()
         stopping = asyncio.Event()
         server: _QuietServer | None = None
         running: asyncio.Task[None] | None = None
 
         async def ready() -> None:
             nonlocal server, running
+            await daily.schedule()
             if http:
                 app = create_web_app(
                     settings=settings, store=store, engine=engine, hooks_for=hooks_for
@@ -115,6 +120,11 @@ async def _serve(settings: HubSettings, *, http: bool) -> None:
         await run_until_signalled(engine, on_ready=ready, stop=stopping, on_stop=stop_http)
         if server is not None and not server.should_exit:
             raise UserError("the HTTP server stopped unexpectedly; see the log")
+
+
+def _attendance_on(settings: HubSettings) -> bool:
+    """The daily attendance run is off when the attendance plugin is disabled."""
+    return "attendance" not in blocked_names(settings)
 
 
 async def _listen(server: uvicorn.Server) -> None:

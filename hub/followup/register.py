@@ -58,7 +58,7 @@ def _codes(meaning: CodeMeaning, *codes: str) -> dict[str, CodeMeaning]:
 
 CODES: dict[str, CodeMeaning] = {
     **_codes(CodeMeaning.PRESENT, "/", "\\", "L"),
-    **_codes(CodeMeaning.ATTENDING, "K", "V", "P", "W", "B"),
+    **_codes(CodeMeaning.ATTENDING, "K", "V", "P", "W", "B", "J"),
     **_codes(
         CodeMeaning.AUTHORISED,
         "C",
@@ -84,12 +84,15 @@ CODES: dict[str, CodeMeaning] = {
         "Y5",
         "Y6",
         "Y7",
+        "Y",
         "Z",
         "#",
         "D",
     ),
 }
-"""Register code → what it counts as (2024 regulations, regulation 10)."""
+"""Register code → what it counts as (2024 regulations, regulation 10). Two earlier
+codes an MIS may still export are kept: ``J`` (at interview, counted as attending
+before 2024) and a bare ``Y`` (the exceptional-circumstances code before ``Y1``-``Y7``)."""
 
 
 def meaning_of(code: str) -> CodeMeaning:

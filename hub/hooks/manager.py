@@ -19,6 +19,7 @@ import structlog
 from pydantic import BaseModel
 
 from hub.errors import ConfigError, HookCardinalityError, PluginError
+from hub.followup.register import SessionMark
 from hub.hooks import calling
 from hub.hooks.calling import Answer, HookCall, expect, expect_list
 from hub.hooks.context import EventRecorder, PluginContext
@@ -211,6 +212,16 @@ class Hooks:
             line.answered = [a.plugin for a in answers]
             answer = calling.at_most_one(hook, self.school.id, answers)
             return None if answer is None else expect(hook, answer, AttendanceSummary)
+
+    async def pull_session_marks(self, *, since: date, until: date) -> list[SessionMark] | None:
+        """The school's register over the window, or None where no adapter holds it."""
+        hook = "hub_pull_session_marks"
+        kwargs = {"since": since, "until": until}
+        with self._call(hook) as line:
+            answers = await calling.gather(self._caller(hook), self._kw(kwargs), trace=self._trace)
+            line.answered = [a.plugin for a in answers]
+            answer = calling.at_most_one(hook, self.school.id, answers)
+            return None if answer is None else expect_list(hook, answer, SessionMark)
 
     async def pull_risk_flags(self, *, pupil_id: str, household_id: str | None) -> list[RiskFlag]:
         """Flags on the pupil and their household, merged from every source."""

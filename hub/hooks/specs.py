@@ -21,6 +21,7 @@ from hub.hooks import NAME
 if TYPE_CHECKING:
     from datetime import date, datetime
 
+    from hub.followup.register import SessionMark
     from hub.hooks.types import (
         AttendanceSummary,
         Authoriser,
@@ -62,6 +63,7 @@ __all__ = [
     "hub_pull_pupil",
     "hub_pull_pupils",
     "hub_pull_risk_flags",
+    "hub_pull_session_marks",
     "hub_push_agreement",
     "hub_push_calendar_event",
     "hub_push_visit_note",
@@ -200,6 +202,26 @@ def hub_pull_attendance(
     Errors: AdapterError subclasses.
     Sync/async: implementations may be async.
     Since: 0.1
+    """
+
+
+@_spec
+def hub_pull_session_marks(school: School, since: date, until: date) -> list[SessionMark] | None:
+    """Read the school's register, one mark per pupil per session, over a window.
+
+    Called: by the daily attendance evaluation (``hub.followup.daily``), once per school
+        per day, for the academic year to date.
+    Call type: collecting, at most one answer; two or more is a HookCardinalityError
+        naming the adapters, none means the register is not known (the evaluation then
+        uses ``hub_pull_attendance`` summaries, and cannot judge penalty notices).
+    Args: school (School), since (date, first day), until (date, last day, inclusive).
+    Returns: list[SessionMark] (``pupil_id``, ``day``, ``session`` am/pm, the register
+        ``code`` as the 2024 regulations write it; sessions not yet marked left out), or
+        None if this adapter does not hold the register.
+    Idempotency: a read; safe to retry.
+    Errors: AdapterError subclasses. Messages never contain names or register codes.
+    Sync/async: implementations may be async.
+    Since: 0.2
     """
 
 

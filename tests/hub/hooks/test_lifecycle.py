@@ -85,6 +85,11 @@ class EveryHook:
         )
 
     @hookimpl
+    async def hub_pull_session_marks(self, since, until):
+        self._saw("hub_pull_session_marks")
+        return []
+
+    @hookimpl
     async def hub_pull_risk_flags(self, pupil_id, household_id):
         self._saw("hub_pull_risk_flags")
         return []
@@ -225,6 +230,8 @@ async def test_one_visit_fires_every_hook_in_lifecycle_order():
     )
     await hooks.push_agreement(visit=visit, agreement=agreement, idempotency_key="agr-1")
     await event(VisitEventKind.CLOSED)
+    # the next morning's attendance follow-up reads the register
+    await hooks.pull_session_marks(since=date(2026, 9, 1), until=date(2026, 11, 20))
 
     assert plugin.fired == [
         "register_settings",
@@ -249,6 +256,7 @@ async def test_one_visit_fires_every_hook_in_lifecycle_order():
         "push_visit_note",
         "push_agreement",
         "on_visit_event:closed",
+        "pull_session_marks",
     ]
     assert {f.split(":")[0] for f in plugin.fired} == {
         name.removeprefix("hub_") for name in _all_hooks()

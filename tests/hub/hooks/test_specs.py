@@ -41,7 +41,7 @@ def _sections(doc: str) -> list[str]:
 
 
 def test_there_is_a_hook_for_every_part_of_a_visits_life():
-    assert len(HOOKS) == 18
+    assert len(HOOKS) == 19
     assert sorted(specs.__all__) == HOOKS
 
 
