@@ -3,9 +3,11 @@
 ``doorstep drill --school X`` sends a synthetic overdue visit (id ``DRILL-...``, no real
 pupil, never stored) through every rung on the school's real channels, every message
 marked DRILL, and waits for each rung to be acknowledged: from another terminal,
-``doorstep drill ack --school X --rung N --by STAFF``. It prints how long each rung took
-and writes the report as JSON next to the acknowledgements
-(``data_dir/drills/SCHOOL/DRILL_ID/``). The police rung is a drill prompt only.
+``doorstep drill ack --school X --rung N --by STAFF``, or with the office board's
+"Acknowledge" button (``doorstep serve`` on the same data_dir). It prints how long each
+rung took and writes the report as JSON next to the acknowledgements
+(``data_dir/drills/SCHOOL/DRILL_ID/``, laid out in ``hub.drills``). The police rung is
+a drill prompt only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ from typing import Annotated
 
 import typer
 
+from hub.drills import (
+    REPORT,
+    SentRung,
+    current_drill,
+    drill_folder,
+    mark_rung_sent,
+    start_drill,
+    waits_until,
+)
 from hub.engine.drill import (
     DrillReport,
     DrillRung,
@@ -37,18 +48,10 @@ app = typer.Typer(
     invoke_without_command=True,
 )
 
-CURRENT = "current"
-"""The file naming a school's running (or last) drill."""
-
 
 def register(root: typer.Typer) -> None:
     """Add ``drill`` to ``root``."""
     root.add_typer(app, name="drill")
-
-
-def drills_dir(settings: HubSettings, school_id: str) -> Path:
-    """Where a school's drills keep their acknowledgements and reports."""
-    return settings.data_dir / "drills" / school_id
 
 
 @app.callback()
@@ -83,10 +86,7 @@ async def _drill(
 ) -> DrillReport:
     now = datetime.now(UTC)
     drill_id = new_drill_id(now)
-    base = drills_dir(settings, school_id)
-    directory = base / drill_id
-    directory.mkdir(parents=True, exist_ok=True)
-    (base / CURRENT).write_text(drill_id, encoding="utf-8")
+    directory = start_drill(settings.data_dir, school_id, drill_id)
     visit = drill_visit(school_id, now, staff_ids=staff, drill_id=drill_id)
     with Store.open(settings.database_url) as store:  # the audit plugin's recorder; the
         return await _run(settings, store, visit, directory, window)  # drill records nothing
@@ -98,13 +98,27 @@ async def _run(
     school_id = visit.school_id
     drill_id = visit.id.removeprefix("DRILL-")
     hooks = hooks_for_school(settings, school_id, recorder=store)
+    rungs = hooks.pack.escalation.rungs
 
     def prompt(rung: DrillRung) -> None:
+        window_s = window if window is not None else rungs[rung.number - 1].ack_window_minutes * 60
+        mark_rung_sent(
+            directory,
+            SentRung(
+                drill_id=drill_id,
+                number=rung.number,
+                name=rung.name,
+                police_prompt=rung.police_prompt,
+                sent_at=rung.sent_at,
+                waits_until=waits_until(rung.sent_at, window_s),
+            ),
+        )
         what = "police prompt, drill only" if rung.police_prompt else rung.name
         via = rung.channel or "no channel (all failed)"
         typer.echo(
             f"DRILL {drill_id} rung {rung.number} ({what}) sent via {via}; acknowledge with: "
-            f"doorstep drill ack --school {school_id} --rung {rung.number} --by STAFF_ID"
+            f"doorstep drill ack --school {school_id} --rung {rung.number} --by STAFF_ID "
+            "(or the board's Acknowledge button)"
         )
 
     await hooks.start()
@@ -119,7 +133,7 @@ async def _run(
         )
     finally:
         await hooks.aclose()
-    (directory / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    (directory / REPORT).write_text(report.model_dump_json(indent=2), encoding="utf-8")
     return report
 
 
@@ -135,14 +149,12 @@ def ack(
     """Acknowledge one rung of a running drill, as a person would acknowledge an escalation."""
     settings = load_settings()
     school_and_pack(settings, school)
-    base = drills_dir(settings, school)
-    current = base / CURRENT
     if drill_id is None:
-        if not current.exists():
+        drill_id = current_drill(settings.data_dir, school)
+        if drill_id is None:
             raise UserError(f"school {school} has no drill running")
-        drill_id = current.read_text(encoding="utf-8").strip()
-    directory = base / drill_id
-    if not directory.is_dir():
+    directory = drill_folder(settings.data_dir, school, drill_id)
+    if directory is None:
         raise UserError(f"school {school} has no drill {drill_id}")
     FileAcks(directory).ack(rung, by)
     typer.echo(f"DRILL {drill_id} rung {rung} acknowledged by {by}")

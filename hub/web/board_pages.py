@@ -4,6 +4,9 @@ The board is for office staff, DSLs and senior leaders (every visit of their sch
 The police pack shows the address, staff and their mobiles and cars, the last check-in
 and the authoriser: the same roles only, and every view is audited as a read of the
 visit with its risk detail, marked ``police-pack`` in the audit row's roles.
+
+A running drill shows above the rows with its own Acknowledge button
+(``hub.web.drill_pages``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from hub.api.security import Caller
 from hub.auth.roles import SEES_EVERY_VISIT
 from hub.store.requests import VisitRead
 from hub.web.board import BoardInput, board_lines, counts_by_state, on_the_board
+from hub.web.drill_pages import acknowledge_drill, drill_waiting
 from hub.web.forms import read_form
 from hub.web.nav import nav_for
 from hub.web.render import clock, page
@@ -29,6 +33,7 @@ from hub.web.sessions import check_csrf, keys_of
 from hub.workflow import OnTheDay
 
 router = APIRouter(prefix="/web/schools/{school_id}", route_class=WebRoute, include_in_schema=False)
+router.post("/drill/acknowledge")(acknowledge_drill)
 
 POLICE_PACK_MARK = "police-pack"
 
@@ -72,6 +77,7 @@ async def _rows(request: Request, caller: Caller, template: str, **extra: Any) -
         counts=counts_by_state(lines),
         clock=lambda at: clock(at, pack),
         now=clock(now, pack),
+        drill=await drill_waiting(caller),
         **extra,
     )
 
