@@ -16,10 +16,11 @@ made it), never a bare flag:
   spans half-terms and terms (a week with no school day is not a school week).
   The finding says a penalty notice must be *considered*: a person decides.
 
-The national numbers are defaults in ``Thresholds``, which a caller may change. As a
-plugin it implements no hook yet (the hub has no attendance assessment hook); it is
+The national numbers are defaults in ``Thresholds``, which the settings may change
+(``[followup.thresholds]``, per school ``[schools.<school>.followup.thresholds]``). As a
+plugin it adds the ``doorstep attendance`` commands (``hub_register_commands``); it is
 registered so that ``doorstep plugins`` lists it and ``DOORSTEP_DISABLE_PLUGINS=
-attendance`` switches the daily attendance evaluation off.
+attendance`` switches the daily attendance evaluation and those commands off.
 """
 
 from __future__ import annotations
@@ -32,15 +33,24 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from hub import hookimpl
 from hub.followup.calendar import TermCalendar
 from hub.followup.register import CodeMeaning, SessionMark, meaning_of
-from hub.hooks.types import AttendanceSummary
+from hub.hooks.types import AttendanceSummary, CommandRegistrar
 from hub.models import Finding, Severity, StaffRole
 from hub.models.base import DomainModel
 from hub.policy import PolicyPack
 from hub.sync.plan import attendance_window
 
 SOURCE = "attendance"
+
+
+@hookimpl
+def hub_register_commands(register: CommandRegistrar) -> None:
+    """Add ``doorstep attendance`` (loaded only when the CLI asks)."""
+    from hub.cli.attendance import attendance_app  # the CLI only, never the rules
+
+    register(SOURCE, attendance_app)
 
 
 class Measure(StrEnum):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.errors import ConfigError
 from hub.followup.calendar import TermCalendar
 from hub.followup.triggers import DailyOptions
 from hub.plugins.attendance import Thresholds
@@ -35,12 +34,7 @@ def thresholds_for(settings: HubSettings, school_id: str) -> Thresholds:
     school = _school(settings, school_id)
     if school is not None:
         values.update(school.followup.thresholds.given())
-    try:
-        return Thresholds.model_validate(values)
-    except ValueError:
-        raise ConfigError(
-            f"schools.{school_id}.followup.thresholds: the thresholds do not fit together"
-        ) from None
+    return Thresholds.model_validate(values)
 
 
 def calendar_for(settings: HubSettings, school_id: str) -> TermCalendar | None:

@@ -14,10 +14,15 @@ DIR_MODE = 0o700
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and its parents) if missing; a folder made here is 0700."""
-    if not path.exists():
-        path.mkdir(mode=DIR_MODE, parents=True)
-        path.chmod(DIR_MODE)
+    """Create ``path`` (and its parents) if missing; every folder made here is 0700."""
+    missing = []
+    at = path
+    while not at.exists():
+        missing.append(at)
+        at = at.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        folder.chmod(DIR_MODE)
     return path
 
 

@@ -35,11 +35,11 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def test_the_pack_is_written_where_asked(
+def test_the_pack_is_written_where_the_settings_say(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "packs"
-    code = main(["evidence", "--school", SCHOOL, "--pupil", "p-1", "--out", str(out)])
+    out = tmp_path / "followup" / SCHOOL / "evidence"
+    code = main(["evidence", "--school", SCHOOL, "--pupil", "p-1"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert lines == ["1 entries", str(out / "p-1-evidence.json"), str(out / "p-1-evidence.pdf")]
@@ -47,13 +47,21 @@ def test_the_pack_is_written_where_asked(
         assert stat.S_IMODE(Path(name).stat().st_mode) == 0o600
     assert json.loads(Path(lines[1]).read_text(encoding="utf-8"))["chronology"][0]["ref"] == "v-1"
     assert "pupil:p-1" in pdf_text(Path(lines[2]))
+    for folder in (out, out.parent, out.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_there_is_no_choosing_another_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["evidence", "--school", SCHOOL, "--pupil", "p-1", "--out", "/tmp/anywhere"])
+    assert code == 2
+    assert "--out" in capsys.readouterr().err
 
 
 def test_an_unknown_pupil_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "packs"
-    code = main(["evidence", "--school", SCHOOL, "--pupil", "p-404", "--out", str(out)])
+    out = tmp_path / "followup"
+    code = main(["evidence", "--school", SCHOOL, "--pupil", "p-404"])
     assert code == 2
     assert "holds no pupil 'p-404'" in capsys.readouterr().err
     assert not out.exists()

@@ -1,0 +1,160 @@
+"""One school's day: the register pulled from the MIS, kept, then evaluated at ``now``;
+and what the settings give the evaluation (folder, calendar, thresholds)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub import hookimpl
+from hub.errors import ConfigError, UserError
+from hub.followup.configured import (
+    calendar_for,
+    daily_options,
+    followup_dir,
+    thresholds_for,
+)
+from hub.followup.daily import academic_year_start, register_since, run_daily
+from hub.followup.register import SessionMark
+from hub.followup.repository import FollowUpStore
+from hub.followup.triggers import DailyOptions
+from hub.hooks.manager import Hooks, build_hooks
+from hub.settings import HubSettings, load_settings
+from hub.store import Store
+from tests.factories import SCHOOL, pack
+from tests.hub.followup.conftest import SCHOOL_MODEL, day_marks
+from tests.hub.followup.terms import AUTUMN
+
+NOW = datetime(2026, 11, 23, 6, tzinfo=UTC)
+
+
+class Register:
+    """An MIS holding p-1's register: away every Monday and Tuesday."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[date, date]] = []
+
+    @hookimpl
+    def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        self.asked.append((since, until))
+        days = (since + timedelta(days=n) for n in range((until - since).days + 1))
+        return [
+            mark
+            for day in days
+            if AUTUMN.is_school_day(day)
+            for mark in day_marks("p-1", day, absent=day.weekday() < 2)
+        ]
+
+
+def hooks_with(*extra: tuple[str, object]) -> Hooks:
+    return build_hooks(SCHOOL_MODEL, pack=pack(), entry_points=False, extra=list(extra))
+
+
+@pytest.mark.parametrize(
+    ("on", "months", "since"),
+    [
+        (date(2026, 11, 23), 3, date(2026, 8, 23)),  # the pack's window reaches further back
+        (date(2026, 10, 15), 1, date(2026, 9, 1)),  # the year to date does
+        (date(2027, 3, 1), 3, date(2026, 9, 1)),
+    ],
+)
+def test_the_register_is_pulled_for_the_year_or_the_packs_window(
+    on: date, months: int, since: date
+) -> None:
+    assert register_since(on, months) == since
+
+
+def test_the_academic_year_starts_on_the_first_of_september() -> None:
+    assert academic_year_start(date(2026, 9, 1)) == date(2026, 9, 1)
+    assert academic_year_start(date(2026, 8, 31)) == date(2025, 9, 1)
+
+
+async def test_the_register_is_pulled_kept_and_evaluated_at_now(store: Store) -> None:
+    register = Register()
+
+    outcome = await run_daily(
+        store, hooks_with(("mis", register)), now=NOW, options=DailyOptions(calendar=AUTUMN)
+    )
+
+    assert register.asked == [(date(2026, 8, 23), NOW.date())]
+    followups = FollowUpStore(store.engine)
+    assert len(followups.marks_of(SCHOOL, "p-1")) == 2 * len(
+        AUTUMN.school_days(date(2026, 9, 2), NOW.date())
+    )
+    assert {p.measure for p in outcome.prompts} == {"pack_referral", "penalty_notice"}
+    assert {p.raised_at for p in outcome.prompts} == {NOW}
+    assert [p.id for p in outcome.proposals] == [f"attendance:p-1:{NOW.date()}"]
+
+
+async def test_without_a_register_the_marks_already_kept_are_used(store: Store) -> None:
+    followups = FollowUpStore(store.engine)
+    for day in AUTUMN.school_days(date(2026, 9, 2), NOW.date()):
+        followups.save_marks(SCHOOL, day_marks("p-1", day, absent=day.weekday() < 2))
+
+    outcome = await run_daily(store, hooks_with(), now=NOW, options=DailyOptions(calendar=AUTUMN))
+
+    assert {p.measure for p in outcome.prompts} == {"pack_referral", "penalty_notice"}
+
+
+def settings_with(tmp_path: Path, **school: object) -> HubSettings:
+    return load_settings(
+        data_dir=tmp_path / "data",
+        followup={"thresholds": {"persistent_percent": 12.5, "penalty_sessions": 8}},
+        schools={
+            SCHOOL: {
+                "name": "St Michael's",
+                "policy_pack": SCHOOL,
+                "followup": school,
+            }
+        },
+    )
+
+
+def test_the_settings_give_the_folder_the_calendar_and_thresholds(tmp_path: Path) -> None:
+    calendar = tmp_path / "terms.toml"
+    calendar.write_text(
+        '[[terms]]\nname = "autumn 2026"\nfirst_day = 2026-09-02\nlast_day = 2026-12-18\n'
+        "breaks = [{ first_day = 2026-10-26, last_day = 2026-10-30 }]\n",
+        encoding="utf-8",
+    )
+    settings = settings_with(
+        tmp_path,
+        term_calendar=str(calendar),
+        letter_templates=str(tmp_path / "letters"),
+        thresholds={"penalty_sessions": 6},
+    )
+
+    options = daily_options(settings, SCHOOL)
+
+    assert followup_dir(settings) == tmp_path / "data" / "followup"
+    assert options.letters_dir == tmp_path / "data" / "followup"
+    assert options.templates == tmp_path / "letters"
+    assert options.calendar is not None
+    assert not options.calendar.is_school_day(date(2026, 10, 27))
+    thresholds = options.thresholds
+    assert (thresholds.persistent_percent, thresholds.penalty_sessions) == (12.5, 6)
+    assert (thresholds.severe_percent, thresholds.penalty_school_weeks) == (50.0, 10)
+    other = load_settings(followup={"dir": str(tmp_path / "elsewhere")})
+    assert followup_dir(other) == tmp_path / "elsewhere"
+
+
+def test_a_calendar_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    missing = settings_with(tmp_path, term_calendar=str(tmp_path / "nope.toml"))
+    with pytest.raises(UserError, match=r"nope\.toml: cannot be read"):
+        calendar_for(missing, SCHOOL)
+    assert calendar_for(settings_with(tmp_path), SCHOOL) is None
+    assert thresholds_for(settings_with(tmp_path), SCHOOL).penalty_sessions == 8
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("daily_cron", "every morning", "not a cron expression"),
+        ("daily_timezone", "Mars/Olympus", "not a known IANA time zone"),
+    ],
+)
+def test_the_daily_settings_are_checked(key: str, value: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=f"followup.{key} .*{problem}"):
+        load_settings(followup={key: value})
