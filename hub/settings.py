@@ -124,6 +124,106 @@ class SchoolSettings(BaseModel):
         return value
 
 
+def _lower_domains(value: object) -> object:
+    split = _comma_list(value)
+    if isinstance(split, (set, frozenset, list, tuple)):
+        return frozenset(str(item).strip().lower().lstrip("@") for item in split)
+    return split
+
+
+class OidcSettings(BaseModel):
+    """Sign-in with Microsoft 365 or Google Workspace for the web UI: ``[oidc]``.
+
+    Off until ``issuer`` is set; then ``client_id``, ``client_secret`` and
+    ``allowed_domains`` are needed too (``missing()`` names what is not set, and the web
+    UI refuses to offer the button until nothing is). See docs/configuration.md.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    issuer: str | None = Field(
+        default=None,
+        description=(
+            "The provider's issuer URL; its discovery document is read from "
+            "<issuer>/.well-known/openid-configuration. Setting it turns OIDC sign-in on."
+        ),
+        examples=["https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"],
+    )
+    provider_name: str = Field(
+        default="Microsoft",
+        min_length=1,
+        max_length=40,
+        description="Shown on the sign-in button: 'Sign in with <provider_name>'.",
+        examples=["Google"],
+    )
+    client_id: str | None = Field(
+        default=None,
+        description="The client (application) id the provider gave the hub.",
+        examples=["doorstep-web"],
+    )
+    client_secret: SecretStr | None = Field(
+        default=None, description="The client secret the provider gave the hub."
+    )
+    allowed_domains: Annotated[frozenset[str], NoDecode] = Field(
+        default_factory=frozenset,
+        description=(
+            "E-mail domains whose verified addresses may sign in (comma list); "
+            "any other is refused."
+        ),
+        examples=["harrogatehigh.example.org"],
+    )
+    allowed_tenants: Annotated[frozenset[str], NoDecode] = Field(
+        default_factory=frozenset,
+        description=(
+            "Microsoft tenant ids that may sign in (comma list); needed when the "
+            "issuer is a multi-tenant one (organizations, common)."
+        ),
+        examples=["9188040d-6c67-4c5b-b112-36a304b66dad"],
+    )
+    redirect_url: str | None = Field(
+        default=None,
+        description=(
+            "The callback URL registered with the provider; unset, it is this hub's "
+            "own /web/sign-in/oidc/callback as the browser reached it."
+        ),
+        examples=["https://doorstep.example.org/web/sign-in/oidc/callback"],
+    )
+
+    @field_validator("allowed_domains", "allowed_tenants", mode="before")
+    @classmethod
+    def _split_lower(cls, value: object) -> object:
+        return _lower_domains(value)
+
+    @field_validator("issuer", "redirect_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+        if not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("not a URL without query or fragment")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError("must be an https URL (http only for localhost)")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        """Whether OIDC sign-in is switched on (an issuer is set)."""
+        return self.issuer is not None
+
+    def missing(self) -> list[str]:
+        """The keys still needed once ``issuer`` is set (empty when complete or off)."""
+        if not self.enabled:
+            return []
+        needed = {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "allowed_domains": self.allowed_domains,
+        }
+        return [f"oidc.{key}" for key, value in needed.items() if not value]
+
+
 @dataclass
 class _Loading:
     """What one ``load_settings`` call reads from its file, shared with the TOML source."""
@@ -215,6 +315,10 @@ class HubSettings(BaseSettings):
         le=65535,
         description="The port `doorstep serve` listens on for the API and web UI.",
         examples=[8080],
+    )
+    oidc: OidcSettings = Field(
+        default_factory=OidcSettings,
+        description="Sign-in with Microsoft 365 or Google Workspace (off unless issuer is set).",
     )
     followup: FollowUpSettings = Field(
         default_factory=FollowUpSettings,
@@ -344,6 +448,8 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Hu
     settings._config_file = path
     settings._file_literals = frozenset(loading.literals)
     _refuse_literal_database_password(settings)
+    if not settings.dev_mode:
+        _refuse_literal_secrets(settings, OidcSettings, [("oidc",)])
     return settings
 
 

@@ -1,4 +1,8 @@
-"""Signing in and out, and the landing page that sends each user to their page."""
+"""Signing in and out, and the landing page that sends each user to their page.
+
+Password sign-in is here; sign-in with Microsoft 365 or Google Workspace (OIDC) is
+``hub.web.oidc``, whose routes this router includes.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +12,33 @@ from fastapi.responses import RedirectResponse
 from hub.api.context import context_of
 from hub.api.security import Caller
 from hub.auth.secrets import verify_password
+from hub.web import oidc
 from hub.web.forms import read_form
 from hub.web.nav import home_for
 from hub.web.render import page
 from hub.web.routing import SIGN_IN, WebRoute
 from hub.web.sessions import (
-    SIGNIN_COOKIE,
     check_csrf,
     check_signin_csrf,
     current_session,
     end_session,
     require_session,
-    set_cookie,
-    signin_token,
     start_session,
 )
+from hub.web.signin_page import signin_page
 
 router = APIRouter(prefix="/web", route_class=WebRoute, include_in_schema=False)
+router.include_router(oidc.router)
 
 MAX_USER_ID = 128
 MAX_PASSWORD = 1024
 FAILED = "That user name and password did not match. Try again."
 
 
-def _signin_page(request: Request, message: str = "", status_code: int = 200) -> Response:
-    token = signin_token(request)
-    response = page(request, "signin.html", status_code=status_code, csrf=token, message=message)
-    set_cookie(request, response, SIGNIN_COOKIE, token, 3600)
-    return response
-
-
 @router.get("/sign-in")
 async def signin_form(request: Request) -> Response:
     """The sign-in form."""
-    return _signin_page(request)
+    return signin_page(request)
 
 
 @router.post("/sign-in")
@@ -52,10 +49,10 @@ async def signin(request: Request) -> Response:
     user_id, password = form.get("user_id"), form.fields.get("password", "")
     ctx = context_of(request)
     if not user_id or len(user_id) > MAX_USER_ID or len(password) > MAX_PASSWORD:
-        return _signin_page(request, FAILED, 401)
+        return signin_page(request, FAILED, 401)
     stored = await ctx.io(ctx.users.password_hash, user_id)
     if not await ctx.io(verify_password, stored, password):
-        return _signin_page(request, FAILED, 401)
+        return signin_page(request, FAILED, 401)
     response = RedirectResponse("/web/", status_code=303)
     await start_session(request, response, user_id)
     return response
