@@ -31,12 +31,17 @@ def preview(
     ],
     templates: Annotated[
         Path | None,
-        typer.Option(help="The school's own template folder, searched before the built-ins."),
+        typer.Option(
+            help="The school's own template folder, searched before the built-ins "
+            "(default: the school's followup.letter_templates setting)."
+        ),
     ] = None,
     pdf: Annotated[bool, typer.Option(help="Write the PDF as well as the HTML.")] = True,
 ) -> None:
     """Write a sample letter (fake family, the school's name and pack wording)."""
-    found, pack = school_and_pack(load_settings(), school)
+    settings = load_settings()
+    found, pack = school_and_pack(settings, school)
+    templates = templates or settings.schools[school].followup.letter_templates
     now = datetime.now(UTC)
     letter = produce_letter(
         sample_facts(kind, found, pack, now),
