@@ -21,7 +21,15 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import __version__
-from hub.api import day_routes, openapi, ops_routes, problems, school_routes, visit_routes
+from hub.api import (
+    day_routes,
+    openapi,
+    ops_routes,
+    problems,
+    report_routes,
+    school_routes,
+    visit_routes,
+)
 from hub.api.context import ApiContext, HooksFor, utc_now
 from hub.engine.service import Engine
 from hub.hooks.manager import Hooks
@@ -96,7 +104,7 @@ def create_app(
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (ops_routes, school_routes, visit_routes, day_routes):
+    for module in (ops_routes, school_routes, visit_routes, day_routes, report_routes):
         app.include_router(module.router)
 
     app.add_middleware(NoStore)

@@ -24,7 +24,15 @@ from hub.api.context import HooksFor
 from hub.engine.service import Engine
 from hub.settings import HubSettings
 from hub.store import Store
-from hub.web import board_pages, headers, phone_pages, queue_pages, record_pages, signin
+from hub.web import (
+    board_pages,
+    headers,
+    phone_pages,
+    queue_pages,
+    record_pages,
+    report_pages,
+    signin,
+)
 from hub.web.feeds import mount_feeds
 from hub.web.render import STATIC, environment
 from hub.web.sessions import SessionKeys
@@ -56,7 +64,7 @@ def include_web(app: FastAPI, *, session_key: bytes | None = None) -> None:
     """Add the web UI to an app made by ``create_app``."""
     app.state.web_keys = SessionKeys(session_key or secrets.token_bytes(32))
     app.state.web_templates = environment()
-    for module in (signin, board_pages, queue_pages, phone_pages, record_pages):
+    for module in (signin, board_pages, queue_pages, phone_pages, record_pages, report_pages):
         app.include_router(module.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
     headers.install(app, PREFIX)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hub.api.report_routes import READS_REPORTS
 from hub.api.security import Caller
 from hub.auth.roles import SEES_EVERY_VISIT, SEES_RISK_DETAIL, Role
 from hub.web.sessions import SessionKeys, WebSession
@@ -20,6 +21,7 @@ class Nav:
     board: bool
     queue: bool
     mine: bool
+    reports: bool
 
 
 def nav_for(caller: Caller, session: WebSession, keys: SessionKeys) -> Nav:
@@ -32,6 +34,7 @@ def nav_for(caller: Caller, session: WebSession, keys: SessionKeys) -> Nav:
         board=bool(roles & SEES_EVERY_VISIT),
         queue=bool(roles & SEES_RISK_DETAIL),
         mine=bool(roles - {Role.ADMIN}),
+        reports=bool(roles & READS_REPORTS),
     )
 
 

@@ -63,6 +63,12 @@ MATRIX: dict[str, Row] = {
     "retry_delivery": Row(
         "POST", f"{SCH}/deliveries/{{key}}/retry", {**_all(403), "admin": 503}, body={}
     ),
+    "visits_report": Row(
+        "POST",
+        f"{SCH}/reports/visits",
+        {**_all(403), "dsl": 200, "senior_leader": 200, "admin": 200},
+        body={"month": "2026-11"},
+    ),
     "get_visit": Row(
         "GET",
         V,
