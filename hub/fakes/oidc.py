@@ -73,6 +73,8 @@ class FakeOidcState:
     """Laid over the ID token's claims last: ``{"aud": "someone-else"}``."""
     clock: Callable[[], float] = time.time
     key: rsa.RSAPrivateKey = field(default_factory=_new_key, repr=False)
+    kid: str = KID
+    """The key's id in the JWKS and in each token's header (change it with the key)."""
     codes: dict[str, _Grant] = field(default_factory=dict, repr=False)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: int = 0
@@ -94,7 +96,7 @@ class FakeOidcState:
     def jwks(self) -> dict[str, Any]:
         """The public key set."""
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        return {"keys": [{**jwk, "kid": KID, "use": "sig", "alg": "RS256"}]}
+        return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
     def id_token(self, grant: _Grant) -> str:
         """An RS256 ID token for a redeemed grant, ``overrides`` applied."""
@@ -109,7 +111,7 @@ class FakeOidcState:
             **grant.claims,
             **self.overrides,
         }
-        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KID})
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
 
 
 def _s256(verifier: str) -> str:

@@ -6,9 +6,11 @@ random ``state``, ``nonce`` and PKCE verifier, keeps them in a signed cookie
 redirect, 10 minutes, path ``/web/sign-in/oidc``) and sends the browser to the
 provider. ``GET /web/sign-in/oidc/callback`` checks ``state`` against the cookie,
 redeems the code with the verifier, verifies the ID token (``hub.web.oidc_client``),
-then maps the identity to a Doorstep user: the e-mail address must be verified, its
-domain in ``allowed_domains``, and a user whose id is that address (lower case) must
-exist and not be disabled. Nobody is created here; anyone else sees the sign-in page
+then maps the identity to a Doorstep user: the e-mail address must be verified
+(``email_verified``, or Microsoft's ``xms_edov``), its domain in ``allowed_domains``
+(with Google, the Workspace domain ``hd`` too: a personal Google account can carry a
+school address), and a user whose id is that address (lower case) must exist and not
+be disabled. Nobody is created here; anyone else sees the sign-in page
 with plain words and a 403.
 
 Signed in, the answer is a small page that moves on to ``/web/`` itself: the session
@@ -52,6 +54,8 @@ FLOW_PATH = "/web/sign-in/oidc"
 FLOW_COOKIE = "doorstep_oidc"
 FLOW_LIFETIME = timedelta(minutes=10)
 MAX_PARAM = 4096
+GOOGLE_ISSUER = "https://accounts.google.com"
+"""Google's issuer: its ID tokens must also carry an allowed Workspace domain (``hd``)."""
 
 router = APIRouter(prefix="/sign-in/oidc", route_class=WebRoute, include_in_schema=False)
 """Included by ``hub.web.signin``'s router, under ``/web``."""
@@ -159,6 +163,14 @@ def user_id_for(claims: dict[str, Any], settings: OidcSettings) -> str:
         raise OidcRefusal(
             "domain_not_allowed",
             "Accounts with that e-mail domain cannot sign in to this Doorstep.",
+            403,
+        )
+    hosted = claims.get("hd")
+    google = (settings.issuer or "").rstrip("/") == GOOGLE_ISSUER
+    if google and (not isinstance(hosted, str) or hosted.lower() not in settings.allowed_domains):
+        raise OidcRefusal(
+            "not_a_workspace_account",
+            "Only your school's Google Workspace account can sign in to Doorstep.",
             403,
         )
     return email.lower()

@@ -3,8 +3,9 @@
 ``OidcClient`` reads ``<issuer>/.well-known/openid-configuration`` and the JWKS
 through the hub's ``HttpClient`` (timeouts, retries, the egress guard), one per
 origin, and keeps both for an hour; an ID token signed with a key it has not seen
-fetches the JWKS again (at most once a minute), so the provider's key rotation just
-works. PyJWT's ``PyJWKClient`` is not used because it fetches with ``urllib``,
+fetches the JWKS again, so the provider's key rotation just works (the token comes
+from the token endpoint over TLS, never from the browser, so nobody else can make the
+hub fetch). PyJWT's ``PyJWKClient`` is not used because it fetches with ``urllib``,
 outside the egress guard and the test transport; PyJWT's ``PyJWKSet`` parses the keys.
 
 ``verify`` checks the signature (RS256), ``iss``, ``aud`` (and ``azp`` when there are
@@ -41,7 +42,6 @@ DISCOVERY_PATH = "/.well-known/openid-configuration"
 ALGORITHMS = ("RS256",)
 LEEWAY_S = 60
 CACHE_FOR = timedelta(hours=1)
-JWKS_REFETCH_AFTER = timedelta(minutes=1)
 TENANT_PLACEHOLDER = "{tenantid}"
 SCOPE = "openid email profile"
 FORM = "application/x-www-form-urlencoded"
@@ -229,10 +229,8 @@ class OidcClient:
         return published.replace(TENANT_PLACEHOLDER, tenant)
 
     async def _signing_key(self, now: datetime, kid: object) -> jwt.PyJWK:
-        keys = await self._key_set(now, refresh=False)
-        found = _key_for(keys, kid)
-        stale = self._keys is None or now - self._keys.fetched_at >= JWKS_REFETCH_AFTER
-        if found is None and stale:
+        found = _key_for(await self._key_set(now, refresh=False), kid)
+        if found is None:  # the provider rotated its keys: read them again, once
             found = _key_for(await self._key_set(now, refresh=True), kid)
         if found is None:
             raise OidcRefusal("unknown_signing_key", NOT_ACCEPTED)

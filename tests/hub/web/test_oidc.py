@@ -27,7 +27,7 @@ from hub.fakes.oidc import CLIENT_ID, CLIENT_SECRET, ISSUER, FakeOidcState, crea
 from hub.logging import assert_no_personal_data, capture_redacted_logs
 from hub.settings import OidcSettings
 from hub.store.users import UserStore
-from hub.web.oidc import FLOW_COOKIE, use_oidc_transport
+from hub.web.oidc import FLOW_COOKIE, GOOGLE_ISSUER, use_oidc_transport
 from hub.web.oidc_client import s256
 from tests.factories import SCHOOL, T0
 from tests.hub.web.conftest import WebHub, csrf_of
@@ -394,4 +394,44 @@ async def test_microsofts_multi_tenant_issuer_needs_allowed_tenants(
     )
     answer = await sign_in_via_provider(microsoft, browser)
     assert answer.status_code == 403
+    assert not signed_in(answer)
+
+
+async def test_a_rotated_provider_key_is_fetched_again(
+    oidc: OidcHub, browser: httpx.AsyncClient
+) -> None:
+    assert signed_in(await sign_in_via_provider(oidc, browser))
+    oidc.provider.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    oidc.provider.kid = "fake-oidc-key-2"
+    async with oidc.web.client() as second:
+        answer = await sign_in_via_provider(oidc, second)
+    assert answer.status_code == 200, answer.text
+    assert signed_in(answer)
+
+
+@pytest.fixture
+def google(oidc: OidcHub) -> OidcHub:
+    """The fake as Google: ``accounts.google.com`` issues the tokens."""
+    oidc.provider.issuer = oidc.provider.base_url = GOOGLE_ISSUER
+    oidc.configure(issuer=GOOGLE_ISSUER)
+    return oidc
+
+
+async def test_google_accepts_a_workspace_account_of_an_allowed_domain(
+    google: OidcHub, browser: httpx.AsyncClient
+) -> None:
+    google.provider.identity["hd"] = DOMAIN
+    answer = await sign_in_via_provider(google, browser)
+    assert answer.status_code == 200, answer.text
+    assert signed_in(answer)
+
+
+@pytest.mark.parametrize("hosted", [None, "elsewhere.example.org"])
+async def test_google_refuses_a_personal_account_with_a_school_address(
+    google: OidcHub, browser: httpx.AsyncClient, hosted: str | None
+) -> None:
+    google.provider.identity["hd"] = hosted
+    answer = await sign_in_via_provider(google, browser)
+    assert answer.status_code == 403
+    assert "Google Workspace account" in answer.text
     assert not signed_in(answer)
