@@ -2,8 +2,9 @@
 
 ``UserStore`` shares the store's engine. Secrets never reach it: tokens and session
 ids arrive hashed (SHA-256), passwords and PINs as Argon2id hashes (``hub.auth``).
-A revoked token, a disabled user or a removed role stops working on the next request:
-nothing about a caller is cached.
+Nothing about a caller is cached here; ``UserStore.changes`` counts the changes this
+process made to users, tokens and roles, so a cache of callers (the API's) can drop
+what it holds the moment one is made.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from hub.store.tables import ApiTokenRow, MembershipRow, SchoolRow, UserRow, Use
 from hub.store.transact import Writer, read_rows, transaction
 
 T = TypeVar("T")
+
+
+class _Changes:
+    """The changes made to users, tokens, roles and sessions by every ``UserStore`` of
+    this process (a count that only grows; shared, because a cache of callers must see
+    a change made through any repository)."""
+
+    count = 0
 
 
 class UserStore:
@@ -212,13 +221,25 @@ class UserStore:
 
     # plumbing ------------------------------------------------------------------------------
 
+    @property
+    def changes(self) -> int:
+        """How many changes this process has written to users, tokens, roles and sessions.
+
+        Read it before a look-up you keep: if it differs later, something changed since.
+        Changes made by another process (``doorstep users revoke``) are not counted.
+        """
+        return _Changes.count
+
     def _update_user(self, user_id: str, **values: object) -> None:
         statement = update(UserRow).where(UserRow.id == user_id).values(**values)
         if not self._run("updating a user", lambda s: _count(s.execute(statement)) == 1):
             raise UnknownRecordError(f"no user {user_id}")
 
     def _run(self, what: str, work: Callable[[Session], T]) -> T:
-        return transaction(self._sessions, what, work, writer=self._writer)
+        try:
+            return transaction(self._sessions, what, work, writer=self._writer)
+        finally:
+            _Changes.count += 1
 
     def _read(self, what: str, work: Callable[[Session], T]) -> T:
         return transaction(self._sessions, what, work)

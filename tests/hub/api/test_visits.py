@@ -6,8 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
+from hub.api.principals import TOKEN_CACHE_SECONDS, PrincipalCache
 from hub.models import VisitEventKind, VisitState
+from hub.store.tables import ApiTokenRow
 from tests.factories import SCHOOL, T0
 from tests.hub.api.conftest import Hub, full_questionnaire
 
@@ -133,6 +136,23 @@ async def test_a_revoked_token_stops_at_once(hub: Hub, client: httpx.AsyncClient
     assert before.status_code == 200
     assert after.status_code == 401
     assert after.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_token_revoked_by_another_process_stops_within_seconds(
+    hub: Hub, client: httpx.AsyncClient
+) -> None:
+    ctx = hub.app.state.ctx
+    now = [0.0]
+    ctx.principals = PrincipalCache(clock=lambda: now[0])
+    before = await client.get(f"{BASE}", headers=hub.headers("office"))
+    with hub.store.engine.begin() as connection:  # as `doorstep users revoke` would
+        revoke = update(ApiTokenRow).where(ApiTokenRow.user_id == "office")
+        connection.execute(revoke.values(revoked_at=T0))
+    remembered = await client.get(f"{BASE}", headers=hub.headers("office"))
+    now[0] += TOKEN_CACHE_SECONDS
+    after = await client.get(f"{BASE}", headers=hub.headers("office"))
+    assert before.status_code == remembered.status_code == 200
+    assert after.status_code == 401
 
 
 async def test_a_removed_role_stops_at_once(hub: Hub, client: httpx.AsyncClient) -> None:

@@ -52,3 +52,13 @@ def test_unknown_revoked_and_disabled_tokens_name_nobody(store: Store) -> None:
     assert users.principal_for_token("hash-2") is not None
     users.disable_user("u-1", T0)
     assert users.principal_for_token("hash-2") is None
+
+
+def test_every_change_is_counted_for_the_callers_cache(store: Store) -> None:
+    users = _users(store)
+    counts = [users.changes]
+    users.revoke_token("t-1", T0)
+    counts.append(users.changes)
+    users.disable_user("u-1", T0)
+    counts.append(UserStore(store.engine).changes)  # any repository of this process
+    assert counts[0] < counts[1] < counts[2]
