@@ -57,4 +57,5 @@ def daily_options(settings: HubSettings, school_id: str) -> DailyOptions:
         thresholds=thresholds_for(settings, school_id),
         letters_dir=followup_dir(settings),
         templates=school.followup.letter_templates if school is not None else None,
+        notify_channel=school.followup.notify_channel if school is not None else None,
     )

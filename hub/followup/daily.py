@@ -18,6 +18,7 @@ import structlog
 from hub.followup.repository import FollowUpStore
 from hub.followup.triggers import DailyOptions, DailyOutcome, evaluate_school
 from hub.hooks.manager import Hooks
+from hub.hooks.types import Notification
 from hub.store import Store
 from hub.sync.plan import attendance_window
 
@@ -51,6 +52,40 @@ async def pull_register(followups: FollowUpStore, hooks: Hooks, *, on: date) -> 
     return await asyncio.to_thread(followups.save_marks, hooks.school.id, marks)
 
 
+async def tell_prompted(
+    followups: FollowUpStore, hooks: Hooks, *, channel: str, now: datetime
+) -> int:
+    """Tell the roles today's open prompts went to that they are waiting: one message a
+    day per school (counts only, no pupil), keyed on the day so a re-run or retry sends
+    it once. Returns how many prompts it told of (0: nothing sent)."""
+    school_id = hooks.school.id
+    today = [
+        p
+        for p in await asyncio.to_thread(followups.prompts, school_id, open_only=True)
+        if p.raised_at.date() == now.date()
+    ]
+    if not today:
+        return 0
+    roles = frozenset(role for prompt in today for role in prompt.notify)
+    count = len(today)
+    notice = Notification(
+        id=f"followup-prompts:{school_id}:{now.date().isoformat()}",
+        school_id=school_id,
+        channel=channel,
+        roles=roles,
+        subject=f"Attendance: {count} referral prompt{'s' if count != 1 else ''} to decide",
+        body=(
+            f"{count} new attendance referral prompt{'s' if count != 1 else ''} at "
+            f"{hooks.school.name} wait for a decision. Nothing has been sent to the local "
+            "authority. See them with `doorstep attendance prompts` and record what you "
+            "decide, with your reason, with `doorstep attendance decide`."
+        ),
+    )
+    await hooks.send_notification(notification=notice, idempotency_key=notice.id)
+    log.info("followup.prompts_told", school=school_id, prompts=count, channel=channel)
+    return count
+
+
 async def run_daily(
     store: Store,
     hooks: Hooks,
@@ -58,12 +93,15 @@ async def run_daily(
     now: datetime,
     options: DailyOptions,
 ) -> DailyOutcome:
-    """Pull the register, then evaluate the school on the day of ``now``."""
+    """Pull the register, evaluate the school on the day of ``now``, then tell the
+    prompted roles on ``options.notify_channel`` (when set)."""
     followups = FollowUpStore(store.engine)
     pulled = await pull_register(followups, hooks, on=now.date())
     outcome = await asyncio.to_thread(
         evaluate_school, store, followups, hooks.school, hooks.pack, now=now, options=options
     )
+    if options.notify_channel is not None:
+        await tell_prompted(followups, hooks, channel=options.notify_channel, now=now)
     log.info(
         "followup.register_pulled",
         school=hooks.school.id,

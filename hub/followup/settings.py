@@ -133,6 +133,17 @@ class SchoolFollowUpSettings(BaseModel):
         description="The school's own letter templates, searched before the built-in ones.",
         examples=["/etc/doorstep/letters/harrogate"],
     )
+    notify_channel: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        max_length=64,
+        description=(
+            "The channel (e.g. email) on which the roles a referral prompt goes to are told "
+            "of the day's new prompts (counts only). Unset: nobody is messaged; prompts wait "
+            "in `doorstep attendance prompts`."
+        ),
+        examples=["email"],
+    )
     thresholds: ThresholdOverrides = Field(
         default_factory=ThresholdOverrides,
         description="This school's national measures, over [followup.thresholds].",

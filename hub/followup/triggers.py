@@ -86,6 +86,8 @@ class DailyOptions:
     templates: Path | None = None
     quiet_days: int = QUIET_DAYS
     pdf: bool = True
+    notify_channel: str | None = None
+    """Where the prompted roles are told of the day's new prompts; None tells nobody."""
 
 
 def evaluate_school(

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import structlog
 
 from hub import hookimpl
 from hub.errors import ConfigError, UserError
@@ -17,13 +18,17 @@ from hub.followup.configured import (
     thresholds_for,
 )
 from hub.followup.daily import academic_year_start, register_since, run_daily
+from hub.followup.decisions import decide
+from hub.followup.records import Decision
 from hub.followup.register import SessionMark
 from hub.followup.repository import FollowUpStore
 from hub.followup.triggers import DailyOptions
 from hub.hooks.manager import Hooks, build_hooks
+from hub.hooks.types import DeliveryReceipt, Notification
+from hub.models import StaffRole
 from hub.settings import HubSettings, load_settings
 from hub.store import Store
-from tests.factories import SCHOOL, pack
+from tests.factories import SCHOOL, pack, pupil, staff
 from tests.hub.followup.conftest import SCHOOL_MODEL, day_marks
 from tests.hub.followup.terms import AUTUMN
 
@@ -46,6 +51,26 @@ class Register:
             if AUTUMN.is_school_day(day)
             for mark in day_marks("p-1", day, absent=day.weekday() < 2)
         ]
+
+
+class Mailbox:
+    """An e-mail channel that keeps one message per idempotency key."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, Notification] = {}
+
+    @hookimpl
+    def hub_send_notification(
+        self, notification: Notification, idempotency_key: str
+    ) -> DeliveryReceipt:
+        self.sent.setdefault(idempotency_key, notification)
+        return DeliveryReceipt(
+            system="mail",
+            channel=notification.channel,
+            external_id=f"m-{len(self.sent)}",
+            idempotency_key=idempotency_key,
+            accepted_at=NOW,
+        )
 
 
 def hooks_with(*extra: tuple[str, object]) -> Hooks:
@@ -88,6 +113,34 @@ async def test_the_register_is_pulled_kept_and_evaluated_at_now(store: Store) ->
     assert [p.id for p in outcome.proposals] == [f"attendance:p-1:{NOW.date()}"]
 
 
+async def test_the_prompted_roles_are_told_once_a_day_without_pupil_details(
+    store: Store,
+) -> None:
+    mailbox = Mailbox()
+    hooks = hooks_with(("mis", Register()), ("mail", mailbox))
+    options = DailyOptions(calendar=AUTUMN, notify_channel="email")
+
+    await run_daily(store, hooks, now=NOW, options=options)
+    await run_daily(store, hooks, now=NOW + timedelta(hours=2), options=options)
+
+    [(key, message)] = mailbox.sent.items()
+    assert key == f"followup-prompts:{SCHOOL}:2026-11-23"
+    assert (message.channel, message.roles) == ("email", frozenset({StaffRole.DEPUTY_HEAD}))
+    assert message.subject == "Attendance: 2 referral prompts to decide"
+    assert "p-1" not in message.body
+    assert pupil("p-1").last_name not in message.body
+
+
+async def test_nobody_is_told_without_a_channel_or_new_prompts(store: Store) -> None:
+    mailbox = Mailbox()
+    hooks = hooks_with(("mis", Register()), ("mail", mailbox))
+    await run_daily(store, hooks, now=NOW, options=DailyOptions(calendar=AUTUMN))
+    tomorrow = NOW + timedelta(days=1)
+    options = DailyOptions(calendar=AUTUMN, notify_channel="email")
+    await run_daily(store, hooks, now=tomorrow, options=options)  # the same prompts, still open
+    assert mailbox.sent == {}
+
+
 async def test_without_a_register_the_marks_already_kept_are_used(store: Store) -> None:
     followups = FollowUpStore(store.engine)
     for day in AUTUMN.school_days(date(2026, 9, 2), NOW.date()):
@@ -123,6 +176,7 @@ def test_the_settings_give_the_folder_the_calendar_and_thresholds(tmp_path: Path
         tmp_path,
         term_calendar=str(calendar),
         letter_templates=str(tmp_path / "letters"),
+        notify_channel="email",
         thresholds={"penalty_sessions": 6},
     )
 
@@ -131,6 +185,7 @@ def test_the_settings_give_the_folder_the_calendar_and_thresholds(tmp_path: Path
     assert followup_dir(settings) == tmp_path / "data" / "followup"
     assert options.letters_dir == tmp_path / "data" / "followup"
     assert options.templates == tmp_path / "letters"
+    assert options.notify_channel == "email"
     assert options.calendar is not None
     assert not options.calendar.is_school_day(date(2026, 10, 27))
     thresholds = options.thresholds
@@ -158,3 +213,34 @@ def test_a_calendar_that_cannot_be_read_is_named(tmp_path: Path) -> None:
 def test_the_daily_settings_are_checked(key: str, value: str, problem: str) -> None:
     with pytest.raises(ConfigError, match=f"followup.{key} .*{problem}"):
         load_settings(followup={key: value})
+
+
+async def test_the_day_and_a_decision_log_ids_and_counts_only(store: Store) -> None:
+    named = pupil("p-1")
+    store.save_staff(staff("s-deputy", roles=(StaffRole.DEPUTY_HEAD,)))
+    reason = "Mum is unwell; support first"
+    with structlog.testing.capture_logs() as logs:
+        outcome = await run_daily(
+            store,
+            hooks_with(("mis", Register())),
+            now=NOW,
+            options=DailyOptions(calendar=AUTUMN),
+        )
+        prompt = outcome.prompts[0]
+        decide(
+            store,
+            SCHOOL,
+            prompt.id,
+            decision=Decision.SUPPORT_FIRST,
+            by="s-deputy",
+            reason=reason,
+            at=NOW,
+        )
+    text = repr(logs)
+    assert {entry["event"] for entry in logs} >= {
+        "followup.daily",
+        "followup.register_pulled",
+        "followup.decided",
+    }
+    for secret in (named.first_name, named.last_name, reason, "%", "/", "'N'"):
+        assert secret not in text
