@@ -1,5 +1,5 @@
-"""``doorstep attendance``: referral prompts, a person's decision on one, and running a
-school's daily evaluation by hand.
+"""``doorstep attendance``: referral prompts, a person's decision on one, suggested
+visits, and running a school's daily evaluation by hand.
 
 The group is registered by the attendance plugin (``hub_register_commands``), so
 ``DOORSTEP_DISABLE_PLUGINS=attendance`` takes it away with the daily run. Output is
@@ -18,7 +18,7 @@ from hub.errors import UserError
 from hub.followup.configured import daily_options
 from hub.followup.daily import run_daily
 from hub.followup.decisions import decide
-from hub.followup.records import Decision, ReferralPrompt
+from hub.followup.records import Decision, ProposalStatus, ReferralPrompt
 from hub.followup.repository import FollowUpStore
 from hub.schools import hooks_for_school, school_and_pack
 from hub.settings import load_settings
@@ -58,6 +58,24 @@ def prompts(
     for prompt in found:
         typer.echo(_line(prompt))
     typer.echo(f"{len(found)} prompt{'s' if len(found) != 1 else ''}")
+
+
+@attendance_app.command()
+def suggestions(
+    school: Annotated[str, typer.Option(help="The school, as [schools.<id>] names it.")],
+) -> None:
+    """List open suggested visits (attendance concerns, broken agreements), one line each."""
+    settings = load_settings()
+    school_and_pack(settings, school)
+    with Store.open(settings.database_url) as store:
+        found = FollowUpStore(store.engine).proposals(school, status=ProposalStatus.OPEN)
+    for proposal in found:
+        raised = proposal.raised_at.date().isoformat()
+        why = proposal.cause.value + (f" {proposal.agreement_id}" if proposal.agreement_id else "")
+        typer.echo(
+            f"{proposal.id}  {proposal.reason.value}  pupil:{proposal.pupil_id}  {raised}  {why}"
+        )
+    typer.echo(f"{len(found)} suggested visit{'s' if len(found) != 1 else ''}")
 
 
 @attendance_app.command(name="decide")

@@ -1,11 +1,13 @@
 """The daily evaluation of one school: attendance findings and agreement tracking.
 
-``evaluate_school`` is a plain function a scheduler calls once a day per school (the
-engine has no registration point for scheduled workflows yet). It raises:
+``evaluate_school`` is a plain function, given ``now``. The engine runs it once a day
+per school (``hub.engine.daily``, through ``hub.followup.daily.run_daily``, which pulls
+the register first); ``doorstep attendance evaluate`` runs it by hand. It raises:
 
 - **referral prompts** to the pack's roles (``pack.attendance.notify``) for the pack's
   rule and the penalty-notice threshold. Nothing goes to a local authority: a person
-  decides with ``FollowUpStore.decide`` and the decision and its reason are kept;
+  decides (``hub.followup.decisions.decide``, ``doorstep attendance decide``) and the
+  decision and its reason are kept;
 - **suggested visits** (reason ``attendance_concern``) for the pack's rule and for
   persistent or severe absence;
 - **agreement breaches**: a note and a reminder letter, then a follow-up visit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,6 +64,12 @@ def test_evaluate_raises_prompts_once_a_day(capsys: pytest.CaptureFixture[str]) 
     code, lines, _ = run(capsys, "prompts", "--school", SCHOOL)
     assert lines[-1] == "2 prompts"
     assert all("pupil:p-1" in line and "to:deputy_head  open" in line for line in lines[:-1])
+    code, lines, _ = run(capsys, "suggestions", "--school", SCHOOL)
+    today = datetime.now(UTC).date().isoformat()
+    assert lines == [
+        f"attendance:p-1:{today}  attendance_concern  pupil:p-1  {today}  attendance",
+        "1 suggested visit",
+    ]
 
 
 def test_a_person_decides_with_a_reason_and_it_is_kept(
