@@ -131,6 +131,13 @@ def _lower_domains(value: object) -> object:
     return split
 
 
+def https_or_localhost(url: str) -> bool:
+    """Whether ``url`` is https, or http to this machine (a provider in tests or a demo)."""
+    parts = urlsplit(url)
+    local = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and local))
+
+
 class OidcSettings(BaseModel):
     """Sign-in with Microsoft 365 or Google Workspace for the web UI: ``[oidc]``.
 
@@ -200,10 +207,9 @@ class OidcSettings(BaseModel):
         if value is None:
             return None
         parts = urlsplit(value)
-        local = parts.hostname in {"localhost", "127.0.0.1", "::1"}
         if not parts.hostname or parts.query or parts.fragment:
             raise ValueError("not a URL without query or fragment")
-        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        if not https_or_localhost(value):
             raise ValueError("must be an https URL (http only for localhost)")
         return value
 

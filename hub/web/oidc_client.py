@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from hub.auth.secrets import same
 from hub.errors import AdapterError
 from hub.http import HttpClient, HttpSettings
-from hub.settings import OidcSettings
+from hub.settings import OidcSettings, https_or_localhost
 
 ADAPTER_ID = "oidc"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
@@ -207,6 +207,9 @@ class OidcClient:
             metadata = ProviderMetadata.model_validate(await self._get_json(url))
         except ValidationError:
             raise OidcRefusal("bad_discovery", UNREACHABLE, 502) from None
+        endpoints = (metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri)
+        if not all(https_or_localhost(url) for url in endpoints):
+            raise OidcRefusal("endpoint_not_https", UNREACHABLE, 502)
         published = metadata.issuer
         if not _same_issuer(self.issuer, published) and TENANT_PLACEHOLDER not in published:
             raise OidcRefusal("discovery_issuer_mismatch", UNREACHABLE, 502)
@@ -275,7 +278,10 @@ class OidcClient:
         key = (_origin(url), auth is not None)
         client = self._clients.get(key)
         if client is None:
-            settings = HttpSettings.model_validate({"base_url": key[0]})
+            try:
+                settings = HttpSettings.model_validate({"base_url": key[0]})
+            except ValidationError:  # an address never reachable (link-local, metadata)
+                raise OidcRefusal("address_not_allowed", UNREACHABLE, 502) from None
             client = HttpClient(ADAPTER_ID, settings, transport=self._transport, auth=auth)
             self._clients[key] = client
         return client
