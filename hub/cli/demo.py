@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -11,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from hub.demo.live import run_live_demo
+from hub.demo.board import until_enter, until_stopped
+from hub.demo.live import BoardOptions, LiveSummary, run_live_demo
 from hub.demo.run import run_demo
 from hub.demo.settings import DEMO_FAKES
 from hub.errors import UserError
@@ -51,6 +53,17 @@ def demo(
         str,
         typer.Option(help="Log level for the demo's log lines on stderr (info shows each hook)."),
     ] = "warning",
+    port: Annotated[
+        int,
+        typer.Option(min=0, max=65535, help="Serve the board on this port [default: a free one]."),
+    ] = 0,
+    exit_at_once: Annotated[
+        bool,
+        typer.Option(
+            "--exit",
+            help="Do not wait in a terminal: start the visit at once and stop when it ends.",
+        ),
+    ] = False,
 ) -> None:
     """Run one home visit from request to close with fake pupils, staff and systems.
 
@@ -59,6 +72,11 @@ def demo(
     Teams served on 127.0.0.1: an overdue escalation reaches the fake channels, the
     office acknowledges it, the note lands in CPOMS, the agreement in the MIS outbox
     and the calendar event is updated. It takes about 15 seconds.
+
+    The API and web UI are served on 127.0.0.1 throughout; the board's URL and a demo
+    login per role are printed first. In a terminal the demo waits for Enter before the
+    visit (sign in and open the board first) and serves the board after it until
+    Ctrl-C; --exit, or output that is not a terminal, runs straight through and exits.
 
     --simulated drives its own clock instead (no engine, nothing sent), on any pack.
     """
@@ -72,20 +90,41 @@ def demo(
             "the live demo runs its own short pack in a scratch folder"
         )
     else:
-        _live()
+        _live(_board_options(port, interactive=sys.stdout.isatty() and not exit_at_once))
     typer.echo(f"Demo finished in {time.monotonic() - began:.1f} s.")
 
 
-def _live() -> None:
+def _board_options(port: int, *, interactive: bool) -> BoardOptions:
+    """Straight through, or (in a terminal) wait for Enter before and Ctrl-C after."""
+    if not interactive:
+        return BoardOptions(port=port, after_visit=_show)
+    return BoardOptions(
+        port=port,
+        before_visit=_press_enter if sys.stdin.isatty() else None,
+        after_visit=_serve_on,
+    )
+
+
+async def _press_enter() -> None:
+    typer.echo("Sign in and open the board, then press Enter to start the visit.")
+    await until_enter()
+
+
+async def _show(summary: LiveSummary) -> None:
+    typer.echo(summary.describe())
+
+
+async def _serve_on(summary: LiveSummary) -> None:
+    await _show(summary)
+    typer.echo(f"The board is still served at {summary.board_url}/web/; press Ctrl-C to stop.")
+    await until_stopped()
+
+
+def _live(board: BoardOptions) -> None:
     with tempfile.TemporaryDirectory(prefix="doorstep-demo-") as scratch:
         folder = Path(scratch)
         with serve_fakes(folder=folder / "fakes", only=DEMO_FAKES) as fakes:
-            summary = asyncio.run(run_live_demo(typer.echo, scratch=folder, fakes=fakes))
-    typer.echo(
-        f"Visit {summary.final_state}: {len(summary.escalations)} escalation rung(s), "
-        f"acknowledged at rung {summary.acknowledged_rung}; deliveries: "
-        + ", ".join(f"{purpose} {status}" for purpose, status in summary.deliveries.items())
-    )
+            asyncio.run(run_live_demo(typer.echo, scratch=folder, fakes=fakes, board=board))
 
 
 def _simulated(pack: str, database_url: str | None) -> None:

@@ -6,17 +6,24 @@ policy minute passes in a real second), so a visit with an overdue escalation, a
 acknowledgement and its deliveries takes seconds. Everything goes through the same
 code a school runs: the roll sync, the hooks facade, the pure workflow steps, the
 engine's timers, escalations and outbox, and each adapter's real HTTP client.
+
+With ``board`` (what ``doorstep demo`` does) the API and web UI that ``doorstep serve``
+runs are served too, on 127.0.0.1, over the demo's store and engine, with one demo
+login per role: the board shows the visit go overdue, escalate and be acknowledged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from hub.demo.board import serve_web
+from hub.demo.logins import add_demo_users, demo_logins, new_demo_password
 from hub.demo.report import Arrivals, where_it_went
 from hub.demo.roster import DemoRoster
 from hub.demo.settings import DEMO_SCHOOL, demo_settings
@@ -29,8 +36,11 @@ from hub.hooks.manager import Hooks
 from hub.models import Pupil, VisitEventKind
 from hub.policy import PolicyPack
 from hub.schools import hooks_for_school, school_and_pack
+from hub.settings import HubSettings
 from hub.store import Store
+from hub.store.users import UserStore
 from hub.sync.runner import SyncOptions, run_sync
+from hub.web.app import create_web_app
 from hub.workflow import local_time
 
 Print = Callable[[str], None]
@@ -54,6 +64,30 @@ class LiveSummary:
     deliveries: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     arrivals: Arrivals | None = None
+    board_url: str | None = None
+
+    def describe(self) -> str:
+        """The visit in one line: its end, the rungs, the acknowledgement, the deliveries."""
+        return (
+            f"Visit {self.final_state}: {len(self.escalations)} escalation rung(s), "
+            f"acknowledged at rung {self.acknowledged_rung}; deliveries: "
+            + ", ".join(f"{purpose} {status}" for purpose, status in self.deliveries.items())
+        )
+
+
+@dataclass(frozen=True)
+class BoardOptions:
+    """Serve the web UI during the demo, and what to wait for around the visit.
+
+    ``before_visit`` runs once the board's URL and the logins are printed (the CLI waits
+    for Enter in a terminal); ``after_visit`` once the visit is over, with the board
+    still served (the CLI serves until Ctrl-C in a terminal).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    before_visit: Callable[[], Awaitable[None]] | None = None
+    after_visit: Callable[[LiveSummary], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -85,10 +119,16 @@ async def wait_for(what: str, check: Callable[[], bool], *, poll_s: float = 0.1)
 
 
 async def run_live_demo(
-    out: Print, *, scratch: Path, fakes: RunningFakes, time_scale: float = TIME_SCALE
+    out: Print,
+    *,
+    scratch: Path,
+    fakes: RunningFakes,
+    time_scale: float = TIME_SCALE,
+    board: BoardOptions | None = None,
 ) -> LiveSummary:
     """Run one visit of the demo school on the engine, printing its timeline and where
-    each record and message went. ``fakes`` serve at least ``DEMO_FAKES``."""
+    each record and message went. ``fakes`` serve at least ``DEMO_FAKES``; ``board``
+    serves the web UI with demo logins while the visit runs."""
     began = time.monotonic()
     roster = DemoRoster.generate(DEMO_SCHOOL)
     settings = demo_settings(fakes, roster, scratch)
@@ -120,18 +160,52 @@ async def run_live_demo(
         async with engine:
             hooks = engine.runtime.hooks(DEMO_SCHOOL)
             try:
-                timeline = Timeline(out, pack, engine.runtime.clock)
-                pupil = await _sync_roll(timeline, hooks, store, fakes)
-                visit = DemoVisit(timeline, engine, hooks, roster, pupil, fakes)
-                await _run_visit(visit, summary)
+                async with _web(out, board, settings, engine, roster, hooks_for) as url:
+                    summary.board_url = url
+                    timeline = Timeline(out, pack, engine.runtime.clock)
+                    pupil = await _sync_roll(timeline, hooks, store, fakes)
+                    visit = DemoVisit(timeline, engine, hooks, roster, pupil, fakes)
+                    await _run_visit(visit, summary)
+                    summary.arrivals = where_it_went(fakes, school.id, summary.visit_id)
+                    out("")
+                    for line in summary.arrivals.lines():
+                        out(line)
+                    summary.seconds = time.monotonic() - began
+                    if board is not None and board.after_visit is not None:
+                        await board.after_visit(summary)
             finally:
                 await hooks.aclose()
-        summary.arrivals = where_it_went(fakes, school.id, summary.visit_id)
-        out("")
-        for line in summary.arrivals.lines():
-            out(line)
-    summary.seconds = time.monotonic() - began
     return summary
+
+
+@contextlib.asynccontextmanager
+async def _web(
+    out: Print,
+    board: BoardOptions | None,
+    settings: HubSettings,
+    engine: Engine,
+    roster: DemoRoster,
+    hooks_for: Callable[[str], Hooks],
+) -> AsyncIterator[str | None]:
+    """Serve the API and web UI with a login per role, printing where (None: no board)."""
+    if board is None:
+        yield None
+        return
+    store = engine.runtime.store
+    logins = demo_logins(roster)
+    password = new_demo_password()
+    users = UserStore(store.engine, writer=store.writer)
+    await asyncio.to_thread(add_demo_users, users, DEMO_SCHOOL, logins, password, _now())
+    app = create_web_app(settings=settings, store=store, engine=engine, hooks_for=hooks_for)
+    async with serve_web(app, host=board.host, port=board.port) as url:
+        out(f"The office board: {url}/web/schools/{DEMO_SCHOOL}/board (sign in at {url}/web/)")
+        out(f"Demo logins, demo only (made for this run, gone when it ends); password {password}")
+        for login in logins:
+            out(f"  {login.user_id:<20}{login.role.value:<15}{login.shows}")
+        out("")
+        if board.before_visit is not None:
+            await board.before_visit()
+        yield url
 
 
 def _now() -> datetime:
