@@ -21,12 +21,14 @@ from hub.engine.daily import (
     uninstall,
 )
 from hub.engine.service import Engine
+from hub.followup.configured import followup_dir
 from hub.followup.daily import register_since
 from hub.followup.register import SessionMark
 from hub.followup.repository import FollowUpStore
 from hub.followup.triggers import DailyOptions
 from hub.models import VisitReason
 from hub.policy import PolicyPack
+from hub.settings import load_settings
 from hub.store import Store
 from tests.hub.engine.harness import SCHOOL_ID, hooks_factory
 from tests.hub.engine.ledger import LedgerChannel
@@ -119,3 +121,17 @@ async def test_switched_off_the_schedule_is_removed(
     running.enabled = False
     assert not await running.schedule()
     assert await DBOS.get_schedule_async(SCHEDULE) is None
+
+
+def test_the_settings_give_the_schedule(store: Store, pack: PolicyPack, ledger: LedgerChannel):
+    settings = load_settings(followup={"daily_cron": "30 5 * * 1-5", "daily_timezone": "UTC"})
+    hooks_for = hooks_factory(store, pack, ledger)
+    daily = DailyFollowUp.from_settings(settings, store=store, hooks_for=hooks_for)
+    assert (daily.cron, daily.timezone, daily.enabled) == ("30 5 * * 1-5", "UTC", True)
+    assert daily.options_for(SCHOOL_ID).letters_dir == followup_dir(settings)
+    off = load_settings(followup={"daily": False})
+    assert not DailyFollowUp.from_settings(off, store=store, hooks_for=hooks_for).enabled
+    plugin_off = DailyFollowUp.from_settings(
+        settings, store=store, hooks_for=hooks_for, enabled=False
+    )
+    assert not plugin_off.enabled
