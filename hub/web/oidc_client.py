@@ -45,6 +45,9 @@ CACHE_FOR = timedelta(hours=1)
 TENANT_PLACEHOLDER = "{tenantid}"
 SCOPE = "openid email profile"
 FORM = "application/x-www-form-urlencoded"
+DEADLINE_S = 10.0
+"""A person is waiting on the sign-in page: give up sooner than an adapter would."""
+MAX_ATTEMPTS = 2
 
 UNREACHABLE = "The sign-in service could not be reached. Try again, or sign in with your password."
 NOT_ACCEPTED = "The sign-in service's answer could not be accepted. Start again."
@@ -279,7 +282,9 @@ class OidcClient:
         client = self._clients.get(key)
         if client is None:
             try:
-                settings = HttpSettings.model_validate({"base_url": key[0]})
+                settings = HttpSettings.model_validate(
+                    {"base_url": key[0], "deadline_s": DEADLINE_S, "max_attempts": MAX_ATTEMPTS}
+                )
             except ValidationError:  # an address never reachable (link-local, metadata)
                 raise OidcRefusal("address_not_allowed", UNREACHABLE, 502) from None
             client = HttpClient(ADAPTER_ID, settings, transport=self._transport, auth=auth)

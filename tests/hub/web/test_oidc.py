@@ -186,6 +186,9 @@ async def test_the_button_shows_only_when_oidc_is_configured(
     off = await browser.get("/web/sign-in")
     assert "Sign in with" not in off.text
     assert 'name="password"' in off.text
+    off_start = await start(browser)
+    assert off_start.status_code == 404
+    assert "not set up here" in off_start.text
     oidc.configure(client_secret=None)
     incomplete = await browser.get("/web/sign-in")
     assert "Sign in with" not in incomplete.text
