@@ -21,12 +21,30 @@ class Section:
     rows: tuple[tuple[str, str], ...]
 
 
+ORDER = (
+    "visits",
+    "by reason",
+    "by outcome",
+    "no access",
+    "cancellations",
+    "alarms",
+    "time to acknowledge",
+    "deliveries",
+)
+EMPTY = {"time to acknowledge": ("no alarms", "-")}
+"""What an empty section shows (otherwise ``none``, 0): the terminal leaves it out."""
+
+
 def sections(report: VisitsReport) -> list[Section]:
-    """The report's rows (exactly as the terminal and CSV show them), one table per section."""
-    grouped: dict[str, list[tuple[str, str]]] = {}
+    """The report's rows (exactly as the terminal and CSV show them), one table per
+    section, every section shown even when the month has nothing in it."""
+    grouped: dict[str, list[tuple[str, str]]] = {title: [] for title in ORDER}
     for section, item, value in rows(report):
         grouped.setdefault(section, []).append((item.replace("_", " "), value))
-    return [Section(title, tuple(found)) for title, found in grouped.items()]
+    return [
+        Section(title, tuple(found) or (EMPTY.get(title, ("none", "0")),))
+        for title, found in grouped.items()
+    ]
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -265,9 +265,17 @@ def test_the_alt_text_says_when_nothing_was_recorded() -> None:
     assert chart_alt(report) == (
         "Bar charts of 0 visits in 2026-02. By reason: none recorded. By outcome: none recorded."
     )
-    assert [section.title for section in sections(report)] == [
+    shown = {section.title: section.rows for section in sections(report)}
+    assert list(shown) == [
         "visits",
+        "by reason",
+        "by outcome",
         "no access",
+        "cancellations",
         "alarms",
+        "time to acknowledge",
         "deliveries",
     ]
+    assert shown["by reason"] == (("none", "0"),)
+    assert shown["no access"] == (("rate", "-"),)
+    assert shown["time to acknowledge"] == (("no alarms", "-"),)
