@@ -31,12 +31,13 @@ READS_REPORTS = frozenset({Role.SENIOR_LEADER, Role.DSL, Role.ADMIN})
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 _MONTH = re.compile(MONTH_PATTERN)
 BAD_MONTH = "The month must be a calendar month written like 2026-11."
+NOT_FOR_YOU = "Reports are for senior leaders, DSLs and admins."
 
 
 def require_reports(caller: Caller) -> None:
     """403 unless the caller is a senior leader, DSL or admin at the school."""
     if not caller.membership.roles & READS_REPORTS:
-        raise forbidden("Reports are for senior leaders, DSLs and admins.")
+        raise forbidden(NOT_FOR_YOU)
 
 
 def month_of(value: str | None, now: datetime) -> str:

@@ -3,6 +3,8 @@
 Senior leaders, DSLs and admins of the school (others: 403; no role there: 404). The
 figures come from the API's own handler, so the page, the chart, the CSV, the API and
 ``doorstep report visits`` all agree. A month that is not ``YYYY-MM`` is a 422 page.
+``/web/reports/visits`` goes to the report of the one school where the user may read
+it, or lists those schools when there are several.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 import threading
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
-from hub.api.report_routes import visits_report_for
+from hub.api.context import context_of
+from hub.api.problems import forbidden
+from hub.api.report_routes import NOT_FOR_YOU, READS_REPORTS, month_of, visits_report_for
 from hub.followup.chart import chart_png
 from hub.followup.reports import VisitsReport
 from hub.web.nav import nav_for
 from hub.web.render import page
 from hub.web.report_view import chart_alt, csv_text, sections, step
 from hub.web.routing import WebRoute, web_caller
-from hub.web.sessions import keys_of
+from hub.web.sessions import keys_of, require_session
 
-router = APIRouter(prefix="/web/schools/{school_id}", route_class=WebRoute, include_in_schema=False)
+router = APIRouter(prefix="/web", route_class=WebRoute, include_in_schema=False)
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -33,7 +38,7 @@ def _draw(report: VisitsReport) -> bytes:
         return chart_png(report)
 
 
-@router.get("/reports/visits")
+@router.get("/schools/{school_id}/reports/visits")
 async def visits(request: Request, school_id: str, month: str = "") -> Response:
     """The month's visits report: tables, the chart and the CSV link."""
     caller, session = await web_caller(request, school_id)
@@ -51,7 +56,7 @@ async def visits(request: Request, school_id: str, month: str = "") -> Response:
     )
 
 
-@router.get("/reports/visits.png")
+@router.get("/schools/{school_id}/reports/visits.png")
 async def visits_chart(request: Request, school_id: str, month: str = "") -> Response:
     """The month's chart: visits by reason and by outcome, as a PNG."""
     caller, _ = await web_caller(request, school_id)
@@ -60,7 +65,7 @@ async def visits_chart(request: Request, school_id: str, month: str = "") -> Res
     return Response(png, media_type="image/png", headers=NO_STORE)
 
 
-@router.get("/reports/visits.csv")
+@router.get("/schools/{school_id}/reports/visits.csv")
 async def visits_csv(request: Request, school_id: str, month: str = "") -> Response:
     """The month's rows as a CSV download."""
     caller, _ = await web_caller(request, school_id)
@@ -71,3 +76,18 @@ async def visits_csv(request: Request, school_id: str, month: str = "") -> Respo
         media_type="text/csv; charset=utf-8",
         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/reports/visits")
+async def my_school(request: Request, month: str = "") -> Response:
+    """The report of the signed-in user's school (a list when they lead several)."""
+    session = await require_session(request)
+    schools = [m.school_id for m in session.principal.memberships if m.roles & READS_REPORTS]
+    if not schools:
+        raise forbidden(NOT_FOR_YOU)
+    query = f"?month={month_of(month, context_of(request).now())}" if month else ""
+    links = [(school, f"/web/schools/{school}/reports/visits{query}") for school in schools]
+    if len(links) == 1:
+        return RedirectResponse(links[0][1], status_code=303)
+    user_id = session.principal.user_id
+    return page(request, "home.html", title="Reports", links=links, user_id=user_id)

@@ -13,10 +13,12 @@ import httpx
 import pytest
 from PIL import Image
 
+from hub.auth.roles import Membership, Role
 from hub.engine.records import Delivery, DeliveryPurpose, DeliveryStatus
 from hub.followup.reports import VisitsReport, rows, visits_report
 from hub.models import Outcome, OutcomeKind, VisitEvent, VisitEventKind, VisitReason, VisitState
 from hub.store import Store
+from hub.store.users import UserStore
 from hub.web.report_view import chart_alt, csv_text, sections, step
 from tests.factories import SCHOOL
 from tests.hub.api.conftest import OTHER
@@ -178,6 +180,34 @@ async def test_a_bad_month_is_a_clear_page_never_a_traceback(
         assert bad.headers["content-type"].startswith("text/html")
         assert "The month must be a calendar month written like 2026-11." in bad.text
         assert "Traceback" not in bad.text
+
+
+async def test_the_short_address_goes_to_the_users_school(
+    web: WebHub, browser: httpx.AsyncClient
+) -> None:
+    short = "/web/reports/visits"
+    anonymous = await browser.get(short)
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/web/sign-in")
+    await sign_in(browser, "dsl")
+    went = await browser.get(short, params={"month": "2026-10"})
+    assert (went.status_code, went.headers["location"]) == (303, f"{REPORT}?month=2026-10")
+    went = await browser.get(short)
+    assert (went.status_code, went.headers["location"]) == (303, REPORT)
+    bad = await browser.get(short, params={"month": "2026-13"})
+    assert bad.status_code == 422
+
+    UserStore(web.hub.store.engine).grant(
+        Membership(user_id="dsl", school_id=OTHER, staff_id="s-dsl", roles=frozenset({Role.DSL}))
+    )
+    both = await browser.get(short, params={"month": "2026-10"})
+    assert both.status_code == 200
+    for school in (SCHOOL, OTHER):
+        assert f'href="/web/schools/{school}/reports/visits?month=2026-10"' in both.text
+
+    async with web.client() as office:
+        await sign_in(office, "office")
+        refused = await office.get(short)
+        assert refused.status_code == 403
 
 
 async def test_a_month_is_never_echoed_unescaped(web: WebHub, browser: httpx.AsyncClient) -> None:
