@@ -82,6 +82,8 @@ def demo(
     """
     configure_logging(choose_log_format("auto"), log_level)
     began = time.monotonic()
+    if simulated and (port or exit_at_once):
+        raise UserError("--port and --exit apply to the live demo; --simulated serves no board")
     if simulated:
         _simulated(pack or "st-michaels", database_url)
     elif pack is not None or database_url is not None:

@@ -21,6 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
+
+from hub.cli import main
 
 CLI = "import sys; from hub.cli import main; sys.exit(main())"
 ROOT = Path(__file__).resolve().parents[3]
@@ -147,3 +150,10 @@ def test_in_a_terminal_the_demo_waits_for_enter_and_serves_until_ctrl_c() -> Non
     assert any("ESCALATION rung 1" in line for line in printed)
     assert process.stderr is not None
     assert process.stderr.read() == b""
+
+
+def test_board_options_are_refused_with_the_simulated_run(capsys: pytest.CaptureFixture[str]):
+    assert main(["demo", "--simulated", "--exit"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "doorstep: error: --port and --exit apply to the live demo; --simulated serves no board"
+    )
