@@ -11,11 +11,12 @@ turned into ``StoreError`` with ids and table names only.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,6 +67,8 @@ from hub.store.transact import Writer, read_rows, transaction
 from hub.sync.records import SyncCounts, SyncRun, SyncStatus
 
 T = TypeVar("T")
+H = TypeVar("H")
+"""What a transaction is run on: an ORM session or a plain connection."""
 
 _VISIT_BY_ID = select(VisitRow.__table__).where(
     VisitRow.school_id == bindparam("w_school_id"), VisitRow.id == bindparam("w_id")
@@ -203,9 +206,9 @@ class Store:
         stored or none is. Use ``recorded`` while handing the events to the observers,
         so the audit plugin does not append them a second time.
         """
-        return self._run(
+        return self._run_core(
             "saving a workflow step",
-            lambda s: steps.write_step(s.connection(), step),
+            lambda connection: steps.write_step(connection, step),
             conflicts=CONFLICT_RETRIES,
         )
 
@@ -613,7 +616,22 @@ class Store:
 
     def _run(self, what: str, work: Callable[[Session], T], *, conflicts: int = 0) -> T:
         """Run ``work``, which writes, in one transaction as this database's one writer;
-        retry lost races; hide database detail.
+        retry lost races; hide database detail."""
+        return self._attempt(what, self._sessions.begin, work, conflicts)
+
+    def _run_core(self, what: str, work: Callable[[Connection], T], *, conflicts: int = 0) -> T:
+        """As ``_run``, on a plain connection: no ORM session to set up and tear down
+        (Core statements only; the check-in's path)."""
+        return self._attempt(what, self._engine.begin, work, conflicts)
+
+    def _attempt(
+        self,
+        what: str,
+        begin: Callable[[], AbstractContextManager[H]],
+        work: Callable[[H], T],
+        conflicts: int,
+    ) -> T:
+        """``work`` in a transaction from ``begin``, as the one writer, with retries.
 
         The database's own message can hold row values (PostgreSQL prints the
         failing row), so the ``StoreError`` is raised outside the ``except`` block:
@@ -621,8 +639,8 @@ class Store:
         """
         for attempt in range(conflicts + 1):
             try:
-                with self._writer, self._sessions.begin() as session:
-                    return work(session)
+                with self._writer, begin() as handle:
+                    return work(handle)
             except IntegrityError as exc:
                 problem = f"the database refused {what}{_constraint(exc)}"
                 if attempt < conflicts:
