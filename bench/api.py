@@ -20,15 +20,19 @@ Two modes, each on a fresh server and store:
   client checks in again the moment it has its answer, with no pause. This measures
   throughput; its latency is roughly clients / throughput (Little's law).
 
+``--keys`` sends an ``Idempotency-Key`` with every check-in, as a phone retrying over
+mobile data should (one more write: the key is claimed before the check-in is handled).
+
 Prints both and writes ``bench/results/api.json`` (``api-engine.json`` with
-``--engine``): ``clients``, ``requests``, ``p50_ms``, ``p99_ms``, ``max_ms``,
-``interval_s``, ``mode``, ``throughput_per_s``, the server's CPU time per check-in, the
-load generator's, how late the generator sent (``send_lag_p99_ms``), the machine's load
-average before and after, and a ``saturation`` object with the same figures for the
-saturation run. Target: p99 <= 50 ms in the open loop.
+``--engine``; ``-keys`` before ``.json`` with ``--keys``): ``clients``, ``requests``,
+``p50_ms``, ``p99_ms``, ``max_ms``, ``interval_s``, ``mode``, ``throughput_per_s``, the
+server's CPU time per check-in, the load generator's, how late the generator sent
+(``send_lag_p99_ms``), the machine's load average before and after, and a
+``saturation`` object with the same figures for the saturation run. Target: p99 <= 50
+ms in the open loop.
 
     .venv/bin/python bench/api.py [--clients 50] [--requests 2000] [--interval 1]
-                                  [--saturate] [--engine] [--out DIR]
+                                  [--saturate] [--engine] [--keys] [--out DIR]
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -174,6 +179,7 @@ class Plan:
     clients: int
     per_client: int
     interval: float | None
+    keys: bool = False
 
 
 @dataclass
@@ -203,7 +209,8 @@ async def load(base: str, token: str, plan: Plan, server_pid: int) -> Timings:
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
 
             async def check_in() -> None:
-                response = await http.post(path, json={"kind": "interval"})
+                key = {"Idempotency-Key": uuid.uuid4().hex} if plan.keys else None
+                response = await http.post(path, json={"kind": "interval"}, headers=key)
                 if response.status_code != 201:
                     raise SystemExit(f"check-in failed: {response.status_code} {response.text}")
 
@@ -331,6 +338,9 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=1.0, help="open loop: seconds apart")
     parser.add_argument("--saturate", action="store_true", help="only the saturation run")
     parser.add_argument("--engine", action="store_true", help="attach the durable engine")
+    parser.add_argument(
+        "--keys", action="store_true", help="send an Idempotency-Key with every check-in"
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--serve", nargs=2, metavar=("FOLDER", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -339,24 +349,26 @@ def main() -> None:
         return
     per_client = max(1, args.requests // args.clients)
     if args.saturate:
-        result = saturation = run_phase(args, Plan(args.clients, per_client, None))
+        result = saturation = run_phase(args, Plan(args.clients, per_client, None, args.keys))
     else:
-        result = run_phase(args, Plan(args.clients, per_client, args.interval))
-        saturation = result["saturation"] = run_phase(args, Plan(args.clients, per_client, None))
+        result = run_phase(args, Plan(args.clients, per_client, args.interval, args.keys))
+        saturation = run_phase(args, Plan(args.clients, per_client, None, args.keys))
+        result["saturation"] = saturation
     result |= {
         "clients": args.clients,
         "database": "sqlite",
         "engine": args.engine,
+        "idempotency_keys": args.keys,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "python": platform.python_version(),
     }
-    with_engine = " with the engine" if args.engine else ""
-    print(f"check-in at {args.clients} clients{with_engine} (target: open-loop p99 <= 50 ms)")
+    extra = (" with the engine" if args.engine else "") + (", keyed" if args.keys else "")
+    print(f"check-in at {args.clients} clients{extra} (target: open-loop p99 <= 50 ms)")
     print(describe(result))
     if not args.saturate:
         print(describe(saturation))
     args.out.mkdir(parents=True, exist_ok=True)
-    name = "api-engine.json" if args.engine else "api.json"
+    name = "api" + ("-engine" if args.engine else "") + ("-keys" if args.keys else "") + ".json"
     (args.out / name).write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
 
 
