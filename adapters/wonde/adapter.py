@@ -8,14 +8,17 @@ from datetime import date, datetime
 from typing import ClassVar
 
 import httpx
+import structlog
 
 from hub import hookimpl
 from hub.adapter import AdapterManifest, Availability
 from hub.adapters.wonde.client import ADAPTER_ID, WondeClient
 from hub.adapters.wonde.fake import FakeState, create_app
+from hub.adapters.wonde.marks import to_register
 from hub.adapters.wonde.models import to_attendance, to_contacts, to_pupil
 from hub.adapters.wonde.settings import WondeSettings
 from hub.errors import AdapterError
+from hub.followup.register import SessionMark
 from hub.hooks.types import (
     AttendanceSummary,
     HealthReport,
@@ -24,16 +27,21 @@ from hub.hooks.types import (
 )
 from hub.models import Contact, Pupil, School
 
+log = structlog.get_logger(__name__)
+
 
 class WondeAdapter:
     """A school's MIS through Wonde: the roll, contacts with parental responsibility,
-    home addresses grouped into households, and attendance summaries."""
+    home addresses grouped into households, attendance summaries and the register
+    (session marks)."""
 
     manifest: ClassVar[AdapterManifest] = AdapterManifest(
         id=ADAPTER_ID,
         name="Wonde",
         roles=frozenset({"mis"}),
-        capabilities=frozenset({"pupils", "contacts", "attendance", "incremental_sync"}),
+        capabilities=frozenset(
+            {"pupils", "contacts", "attendance", "session_marks", "incremental_sync"}
+        ),
         docs_url="https://docs.wonde.com/",
         codeowners=("@doorstep/adapters",),
     )
@@ -89,6 +97,22 @@ class WondeAdapter:
         if not any(row.student == pupil_id for row in rows):
             return None  # Wonde holds no summary for this pupil: attendance is not known
         return to_attendance(rows, pupil_id=pupil_id, since=since, until=until)
+
+    @hookimpl
+    async def hub_pull_session_marks(
+        self, school: School, since: date, until: date
+    ) -> list[SessionMark] | None:
+        register = to_register(
+            [row async for row in self._client.session_marks(since, until)], since, until
+        )
+        if register.unknown_codes:
+            log.warning(
+                "wonde session marks with codes the register table does not hold",
+                adapter=ADAPTER_ID,
+                school=school.id,
+                marks=register.unknown_codes,
+            )
+        return register.marks
 
     # --- health -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from hub.adapters.wonde.models import (
     Page,
     StudentCore,
     WondeAttendanceSummary,
+    WondeSessionMark,
     WondeStudent,
     peek_next_url,
 )
@@ -58,6 +59,9 @@ parse, adding its time to every page."""
 STUDENTS = "/schools/{school_id}/students"
 STUDENT = "/schools/{school_id}/students/{student_id}"
 SUMMARIES = "/schools/{school_id}/attendance-summaries"
+SESSIONS = "/schools/{school_id}/attendance/session"
+SESSION_INCLUDES = ("attendance_code",)
+"""Asked for with session marks: the register code of each (comments are never read)."""
 SCHOOL = "/schools/{school_id}"
 
 M = TypeVar("M", bound=BaseModel)
@@ -129,6 +133,18 @@ class WondeClient:
             async for page in self._pages(SUMMARIES, WondeAttendanceSummary, params)
             for row in page
         ]
+
+    async def session_marks(self, since: date, until: date) -> AsyncIterator[WondeSessionMark]:
+        """Every pupil's session marks from ``since`` to ``until`` (both inclusive),
+        page after page to the end."""
+        params = {
+            "include": ",".join(SESSION_INCLUDES),
+            "start_date": since.isoformat(),
+            "end_date": until.isoformat(),
+        }
+        async for page in self._pages(SESSIONS, WondeSessionMark, params):
+            for mark in page:
+                yield mark
 
     async def aclose(self) -> None:
         """Close the connections."""

@@ -26,7 +26,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+R = TypeVar("R")
 
 SCHOOL_ID = "A1000000001"
 """The fake's one approved school."""
@@ -52,6 +53,7 @@ UPDATED_BASE = datetime(2026, 9, 1, 7, 0, tzinfo=UTC)
 
 _STUDENTS = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/students(?:/(?P<student>[^/]+))?/?$")
 _SUMMARIES = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/attendance-summaries/?$")
+_SESSIONS = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/attendance/session/?$")
 _SCHOOL = re.compile(r"^/v1\.0/schools/(?P<school>[^/]+)/?$")
 _UPDATED_AFTER = "%Y-%m-%d %H:%M:%S"
 _NAME_KEYS = ("forename", "surname", "legal_forename", "legal_surname")
@@ -235,6 +237,8 @@ class FakeState:
         self.students: dict[str, FakeStudent] = {}
         self._order: list[str] = []
         self._failures: list[_Failure] = []
+        self.mark_overrides: dict[tuple[str, date, str], str] = {}
+        """Session marks made to differ from the generated register (``set_mark``)."""
         _Generator(self, pupils).run()
         self._order = sorted(self.students)
 
@@ -300,30 +304,65 @@ class FakeState:
             groups.setdefault(student.home.key, []).append(student.id)
         return [sorted(ids) for ids in groups.values()]
 
-    def after(self, key: str | None) -> Iterator[FakeStudent]:
-        """Students after ``key`` in id order (all of them for None): cursor paging."""
-        start = 0 if key is None else bisect.bisect_right(self._order, key)
+    def after(self, key: str | None, *, including: bool = False) -> Iterator[FakeStudent]:
+        """Students after ``key`` in id order (all of them for None): cursor paging.
+        ``including`` starts at ``key`` itself."""
+        find = bisect.bisect_left if including else bisect.bisect_right
+        start = 0 if key is None else find(self._order, key)
         return (self.students[k] for k in itertools.islice(self._order, start, None))
 
     def attendance_marks(self, student_id: str, since: date, until: date) -> dict[str, int]:
         """Counts of session marks in the window, generated the same way every time."""
-        rate = random.Random(f"{self.seed}:{student_id}").uniform(0.78, 0.99)  # noqa: S311
         counts = {"possible": 0, "present": 0, "authorised": 0, "unauthorised": 0}
+        for _day, _session, code in self.register(student_id, since, until):
+            if code in ("", "-"):
+                continue  # not marked yet: not yet a possible session
+            counts["possible"] += 1
+            if code in _KINDS:
+                counts[_KINDS[code]] += 1
+        return counts
+
+    def register(self, student_id: str, since: date, until: date) -> Iterator[FakeMark]:
+        """The student's session marks in the window (both days inclusive), day by day,
+        morning first: generated the same way every time, so they add up to
+        ``attendance_marks``; ``set_mark`` overrides one."""
+        rate = random.Random(f"{self.seed}:{student_id}").uniform(0.78, 0.99)  # noqa: S311
         day = max(since, TERM_START)
         while day <= min(until, TERM_END):
             if day.weekday() < 5 and not HALF_TERM[0] <= day <= HALF_TERM[1]:
                 rng = random.Random(f"{self.seed}:{student_id}:{day.isoformat()}")  # noqa: S311
-                for _session in ("AM", "PM"):
-                    counts["possible"] += 1
-                    roll = rng.random()
-                    if roll < rate:
-                        counts["present"] += 1
-                    elif roll < rate + (1 - rate) / 2:
-                        counts["authorised"] += 1
-                    else:
-                        counts["unauthorised"] += 1
+                for session in ("AM", "PM"):
+                    code = _code(rng.random(), rate, session)
+                    yield day, session, self.mark_overrides.get((student_id, day, session), code)
             day += timedelta(days=1)
-        return counts
+
+    def set_mark(self, student_id: str, day: date, session: str, code: str) -> None:
+        """Make the register hold ``code`` for one session (a code the MIS made up, a
+        session not yet marked ``-``); summaries count it as it would be counted."""
+        self.mark_overrides[(student_id, day, session)] = code
+
+
+FakeMark = tuple[date, str, str]
+"""A day, its session (``AM``/``PM``) and the register code."""
+
+_KINDS: dict[str, str] = {
+    **dict.fromkeys(("/", "\\", "L"), "present"),
+    **dict.fromkeys(("I", "M", "C"), "authorised"),
+    **dict.fromkeys(("N", "O", "G"), "unauthorised"),
+}
+"""What the fake's own codes count as in a summary."""
+
+
+def _code(roll: float, rate: float, session: str) -> str:
+    """The register code for one session's ``roll``: present below ``rate`` (late now
+    and then), then authorised and unauthorised absence in equal shares."""
+    if roll < rate:
+        if roll < rate * 0.03:
+            return "L"
+        return "/" if session == "AM" else "\\"
+    share = (roll - rate) / (1 - rate)
+    pick = int(share * 6) % 3
+    return ("I", "M", "C")[pick] if share < 0.5 else ("N", "O", "G")[pick]
 
 
 class _Generator:
@@ -482,6 +521,7 @@ def _handle(state: FakeState, scope: Scope) -> dict[str, Any]:
     for pattern, handler in (
         (_STUDENTS, _students),
         (_SUMMARIES, _summaries),
+        (_SESSIONS, _sessions),
         (_SCHOOL, _school),
     ):
         match = pattern.match(path)
@@ -576,16 +616,33 @@ def _summaries(
 def _paginate(
     state: FakeState, scope: Scope, params: dict[str, str], keep: Callable[[FakeStudent], bool]
 ) -> tuple[list[FakeStudent], dict[str, Any]]:
+    """One page of the students ``keep`` accepts, in id order."""
+    return _page_of(state, scope, params, lambda key: _keyed(filter(keep, state.after(key))))
+
+
+def _keyed(students: Iterable[FakeStudent]) -> Iterator[tuple[str, FakeStudent]]:
+    return ((s.id, s) for s in students)
+
+
+def _page_of(
+    state: FakeState,
+    scope: Scope,
+    params: dict[str, str],
+    rows_after: Callable[[str | None], Iterator[tuple[str, R]]],
+) -> tuple[list[R], dict[str, Any]]:
+    """One page of rows: ``rows_after(key)`` gives ``(key, row)`` pairs after ``key`` (all
+    of them for None) in key order; the cursor carries the last key of a page."""
     per_page = min(_parse_int(params.get("per_page", "50"), "per_page"), state.page_size)
     if "cursor" in params:
         cursor = params["cursor"]
         after = None if cursor in ("", "true") else _decode_cursor(cursor)
-        found = list(itertools.islice(filter(keep, state.after(after)), per_page + 1))
-        page, more = found[:per_page], len(found) > per_page
-        following = {**params, "cursor": _encode_cursor(page[-1].id)} if more else None
+        found = list(itertools.islice(rows_after(after), per_page + 1))
+        keyed, more = found[:per_page], len(found) > per_page
+        page = [row for _key, row in keyed]
+        following = {**params, "cursor": _encode_cursor(keyed[-1][0])} if more else None
     else:
         number = _parse_int(params.get("page", "1"), "page")
-        rows = list(filter(keep, state.after(None)))
+        rows = [row for _key, row in rows_after(None)]
         page = rows[(number - 1) * per_page : number * per_page]
         more = number * per_page < len(rows)
         following = {**params, "page": str(number + 1)} if more else None
@@ -596,6 +653,46 @@ def _paginate(
         "per_page": per_page,
     }
     return page, pagination
+
+
+def _sessions(
+    state: FakeState, scope: Scope, match: re.Match[str], params: dict[str, str]
+) -> dict[str, Any]:
+    since = _parse_day(params.get("start_date"), TERM_START)
+    until = _parse_day(params.get("end_date"), TERM_END)
+    includes = frozenset(i.strip() for i in params.get("include", "").split(",") if i.strip())
+    wanted = params.get("student_id")
+
+    def rows_after(key: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
+        student_key = key.split("|", 1)[0] if key else None
+        for student in state.after(student_key, including=True):
+            if wanted not in (None, student.id):
+                continue
+            for day, session, code in state.register(student.id, since, until):
+                mark_key = f"{student.id}|{day.isoformat()}|{session}"
+                if key is None or mark_key > key:
+                    yield mark_key, _session_json(student.id, day, session, code, includes)
+
+    page, pagination = _page_of(state, scope, params, rows_after)
+    return {"data": page, "meta": {"pagination": pagination}}
+
+
+def _session_json(
+    student_id: str, day: date, session: str, code: str, includes: frozenset[str]
+) -> dict[str, Any]:
+    """One session mark as Wonde's ``attendance/session`` sends it (our reading of it)."""
+    midnight = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(UK))
+    body: dict[str, Any] = {
+        "id": f"SM{student_id}{day:%Y%m%d}{session}",
+        "student": student_id,
+        "date": wonde_date(midnight, UK),
+        "session": session,
+        "comment": None,
+        "minutes_late": None,
+    }
+    if "attendance_code" in includes:
+        body["attendance_code"] = {"data": {"id": f"AC{code}", "code": code}}
+    return body
 
 
 def _url(scope: Scope, params: dict[str, str]) -> str:

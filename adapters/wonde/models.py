@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -288,6 +288,36 @@ class WondeAttendanceSummary(WireModel):
     def attended_marks(self) -> int:
         """Present plus approved educational activity (counted as attending, as the DfE does)."""
         return self.present_marks + self.approved_educational_activity_marks
+
+
+class WondeAttendanceCode(WireModel):
+    """The ``attendance_code`` include of a session mark: the register code as the MIS
+    keeps it (``code``), with Wonde's id for it."""
+
+    id: str | None = None
+    code: str = Field(max_length=16, description="The register code, e.g. '/', 'N', 'Y1'.")
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class WondeSessionMark(WireModel):
+    """One row of ``attendance/session``: a student's mark for one session of one day.
+
+    ``comment`` (free text a member of staff typed) is never read.
+    """
+
+    id: str | None = None
+    student: str = Field(min_length=1, description="The student's Wonde id.")
+    date: WondeDate | Day = Field(description="The day, as a date object or 'YYYY-MM-DD'.")
+    session: Annotated[Literal["AM", "PM"], BeforeValidator(_upper)]
+    attendance_code: Included[WondeAttendanceCode]
+
+    @property
+    def day(self) -> Day:
+        """The calendar day of the session, in the school's own zone."""
+        return self.date.local_date() if isinstance(self.date, WondeDate) else self.date
 
 
 # --- mapping to hub models -----------------------------------------------------------

@@ -10,6 +10,11 @@ from hub.adapters.wonde.adapter import WondeAdapter
 from hub.adapters.wonde.client import WondeClient
 from hub.adapters.wonde.fake import FakeState, create_app
 from hub.adapters.wonde.settings import WondeSettings
+from hub.models import School
+from tests.factories import SCHOOL
+
+SCHOOL_ROW = School(id=SCHOOL, name="St Michael's", policy_pack=SCHOOL)
+"""The school the adapter serves in these tests."""
 
 
 class Sleeps:

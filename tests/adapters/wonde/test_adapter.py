@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -16,32 +15,11 @@ from hub.adapters.wonde import WondeAdapter
 from hub.adapters.wonde.fake import FakeState
 from hub.adapters.wonde.settings import WondeSettings
 from hub.errors import NotFoundError
-from hub.hooks.manager import Hooks, build_hooks
+from hub.hooks.manager import Hooks
 from hub.hooks.registry import build_registry
 from hub.logging import redact_personal_data
-from hub.models import School
 from tests.adapters.wonde.helpers import adapter_for, settings_for
-from tests.factories import SCHOOL, T0, pack
-
-SCHOOL_ROW = School(id=SCHOOL, name="St Michael's", policy_pack=SCHOOL)
-
-
-@pytest.fixture
-def fake_wonde() -> FakeState:
-    return FakeState(pupils=25)
-
-
-@pytest.fixture
-async def wonde(fake_wonde: FakeState) -> AsyncIterator[WondeAdapter]:
-    adapter = adapter_for(fake_wonde)
-    await adapter.start()
-    yield adapter
-    await adapter.stop()
-
-
-@pytest.fixture
-def hooks(wonde: WondeAdapter) -> Hooks:
-    return build_hooks(SCHOOL_ROW, pack=pack(), entry_points=False, extra=[("wonde", wonde)])
+from tests.factories import SCHOOL, T0
 
 
 async def test_a_pupil_is_pulled_with_address_and_household(
