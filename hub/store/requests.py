@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,24 +82,29 @@ class RequestStore:
     """Repository of idempotency keys and visit reads."""
 
     def __init__(self, engine: Engine, *, writer: Writer | None = None) -> None:
+        self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._writer = writer or Writer.for_engine(engine)
 
     def begin(self, principal: str, key: str, request_hash: str, now: datetime) -> KeyFound:
-        """Claim ``key`` for this request, or say why it cannot be handled again."""
-        row = IdempotencyRow(
-            principal=principal,
-            key=key,
-            request_hash=request_hash,
-            status=IN_FLIGHT,
-            created_at=now,
-        )
+        """Claim ``key`` for this request, or say why it cannot be handled again.
+
+        The claim is one Core INSERT (no ORM unit of work: a keyed check-in pays for it).
+        """
+        values = {
+            "principal": principal,
+            "key": key,
+            "request_hash": request_hash,
+            "status": IN_FLIGHT,
+            "created_at": now,
+        }
         try:
-            with self._writer, self._sessions.begin() as session:
-                session.add(row)
+            with self._writer, self._engine.begin() as connection:
+                connection.execute(_CLAIM, values)
             return KeyFound(KeyState.NEW)
         except IntegrityError:
             pass
+        row = IdempotencyRow(**values)
         return self._run("reading an idempotency key", lambda s: _found(s, row, now))
 
     def finish(self, principal: str, key: str, status: int, body: str) -> None:
@@ -163,6 +168,11 @@ class RequestStore:
 
     def _read(self, what: str, work: Callable[[Session], T]) -> T:
         return transaction(self._sessions, what, work)
+
+
+_KEYS: Table = IdempotencyRow.__table__  # type: ignore[assignment]
+_CLAIM = insert(_KEYS)
+"""Claim a key: the row in flight (the values at execution)."""
 
 
 def keep_answer_in(connection: Connection, answer: IdempotentAnswer) -> None:
