@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, SecretStr
 
@@ -22,6 +22,9 @@ from hub.hooks.types import AttendanceSummary, DeliveryReceipt, HealthReport, Pu
 from hub.models import Contact, Pupil, RiskFlag
 from hub.settings import ENV_PREFIX, adapter_settings, env_var_for, load_settings
 from hub.testing import samples
+from hub.testing.check import Check
+from hub.testing.check import expect_error as _expect
+from hub.testing.check import implemented as _implemented
 from hub.testing.harness import (
     PULL_BY_ID,
     PULL_LISTS,
@@ -45,6 +48,7 @@ from hub.testing.logs import (
     capture_redacted_logs,
     count_events,
 )
+from hub.testing.marks import SESSION_MARK_CHECKS
 
 UNKNOWN_PUPIL = "kit-no-such-pupil"
 LINK_LOCAL_URL = "http://169.254.169.254/"
@@ -57,36 +61,6 @@ RESULT_TYPES: dict[str, type] = {
     "hub_pull_risk_flags": RiskFlag,
     "hub_pull_attendance": AttendanceSummary,
 }
-
-
-class Check:
-    """One contract check. Subclasses set ``name`` and implement ``run``."""
-
-    name: ClassVar[str]
-    empty: ClassVar[str] = "nothing to check"
-    """Why the check is skipped when ``cases`` is empty."""
-
-    def cases(self, subject: Subject) -> list[str] | None:
-        """What the check is parametrised over; ``None`` for one plain test."""
-        return None
-
-    async def run(self, subject: Subject, case: str | None) -> None:
-        """Assert the contract for one case."""
-        raise NotImplementedError
-
-
-def _implemented(subject: Subject, hooks: tuple[str, ...]) -> list[str]:
-    return [hook for hook in hooks if hook in subject.hooks]
-
-
-async def _expect(error: type[BaseException], subject: Subject, call: Any) -> BaseException:
-    """Await ``call``, which must raise ``error``; the error's text must be safe."""
-    try:
-        await call
-    except error as exc:
-        assert_error_is_safe(exc, subject.needles())
-        return exc
-    raise AssertionError(f"expected {error.__name__}, but the call succeeded")
 
 
 # --- 1. registration ------------------------------------------------------------------
@@ -661,6 +635,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     PullReturnsModels(),
     PullFollowsEveryPage(),
     PullUnknownId(),
+    *SESSION_MARK_CHECKS,
     PushReturnsReceipt(),
     PushIsIdempotent(),
     PushRetryDoesNotDuplicate(),

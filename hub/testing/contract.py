@@ -52,7 +52,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from hub.testing.checks import ALL_CHECKS, Check
+from hub.testing.check import Check
+from hub.testing.checks import ALL_CHECKS
 from hub.testing.config import SuiteConfig
 from hub.testing.fakes import FakeBackend, as_backend
 from hub.testing.harness import Subject

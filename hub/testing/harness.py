@@ -40,6 +40,8 @@ PUSHES = (
     "hub_push_calendar_event",
     "hub_send_notification",
 )
+SPOILED_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding"})
+"""Headers a spoiled answer does not keep: they described the body it replaced."""
 PROBES = (*PULLS, "hub_pull_pupils", *PUSHES)
 """Hooks tried, in order, to exercise the adapter's HTTP path in resilience checks."""
 
@@ -56,17 +58,28 @@ class RecordingSleep:
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """A transport that records every request (method and path) and whether it closed."""
+    """A transport that records every request (method and path) and whether it closed.
+
+    ``spoil``, when set, rewrites the body of every successful answer (the kit's way of
+    sending an adapter bad data: not JSON, cut short, another shape).
+    """
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.requests: list[tuple[str, str]] = []
         self.closed = False
+        self.spoil: Callable[[bytes], bytes] | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Record the request, then hand it to the inner transport."""
         self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        if self.spoil is None or not response.is_success:
+            return response
+        body = self.spoil(await response.aread())
+        await response.aclose()
+        kept = [(k, v) for k, v in response.headers.items() if k not in SPOILED_HEADERS]
+        return httpx.Response(response.status_code, headers=kept, content=body, request=request)
 
     async def aclose(self) -> None:
         """Mark closed and close the inner transport."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub import hookimpl
-from hub.errors import AuthError
+from hub.errors import AdapterError, AuthError
+from hub.followup.register import SessionMark
 from hub.models import Pupil, School
 from hub.testing.fakes import as_backend
 from hub.testing.harness import Subject
@@ -127,3 +129,77 @@ class PlainSettings(BaseModel):
     max_attempts: int = 4
     retry_after_cap_s: float = 30
     api_token: str = Field(default="x", description="token")
+
+
+class MarksAdapter(ExampleAdapter):
+    """Also reads a register: each pupil of the roll's first page present at every
+    weekday session in the window. Bad answers are an ``AdapterError``."""
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        body = await self._client._http.get_json("/pupils")
+        try:
+            pupil_ids = [str(item["id"]) for item in body["data"]]
+        except (KeyError, TypeError):
+            raise AdapterError(
+                "example: GET /pupils answered in an unexpected shape", adapter="example"
+            ) from None
+        return register(pupil_ids, since, until)
+
+
+def register(pupil_ids: list[str], since: date, until: date) -> list[SessionMark]:
+    """Present marks for ``pupil_ids`` at every weekday session from ``since`` to ``until``."""
+    days = [since + timedelta(days=n) for n in range((until - since).days + 1)]
+    return [
+        SessionMark(pupil_id=pupil, day=day, session=session, code=code)
+        for pupil in pupil_ids
+        for day in days
+        if day.weekday() < 5
+        for session, code in (("am", "/"), ("pm", "\\"))
+    ]
+
+
+class CrashingMarksAdapter(MarksAdapter):
+    """Reads the register without checking the answer's shape."""
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        body = await self._client._http.get_json("/pupils")
+        return register([str(item["id"]) for item in body["data"]], since, until)
+
+
+class LateMarksAdapter(MarksAdapter):
+    """Reads one day past the window."""
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        return await super().hub_pull_session_marks(since, until + timedelta(days=1))
+
+
+class OddCodeAdapter(MarksAdapter):
+    """Passes on a code the register table does not hold for every afternoon."""
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        marks = await super().hub_pull_session_marks(since, until)
+        return [m.model_copy(update={"code": "Q9"}) if m.session == "pm" else m for m in marks]
+
+
+class StrangerMarksAdapter(MarksAdapter):
+    """Adds the marks of a pupil who is not on the school's roll."""
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        marks = await super().hub_pull_session_marks(since, until)
+        return marks + register(["kit-pupil-elsewhere"], since, until)
+
+
+class LenientMarksAdapter(MarksAdapter):
+    """Answers an empty register when the MIS's answer makes no sense."""
+
+    @hookimpl
+    async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
+        try:
+            return await super().hub_pull_session_marks(since, until)
+        except AdapterError:
+            return []

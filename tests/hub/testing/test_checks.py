@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from hub.testing import checks
+from hub.testing import checks, marks
+from hub.testing.check import Check
 from hub.testing.config import SuiteConfig
 from tests.hub.testing import example
 
 
 @pytest.mark.parametrize("check", checks.ALL_CHECKS, ids=lambda c: c.name)
-async def test_every_check_passes_for_the_template(check: checks.Check) -> None:
-    subject = example.subject()
+async def test_every_check_passes_for_the_template(check: Check) -> None:
+    reads_marks = check in marks.SESSION_MARK_CHECKS  # the template holds no register
+    subject = example.subject(example.MarksAdapter if reads_marks else example.ExampleAdapter)
     cases = check.cases(subject)
     for case in cases if cases is not None else [None]:
         await check.run(subject, case)
@@ -32,6 +34,21 @@ BROKEN = [
     (example.FirstPageAdapter, checks.PullFollowsEveryPage(), "hub_pull_pupils", "one per page"),
     (example.LeakyStopAdapter, checks.StopClosesClient(), None, "left the HTTP client open"),
     (example.NoisyHealthAdapter, checks.UnavailableLoggedOnce(), None, "'unavailable' once"),
+    (example.LateMarksAdapter, marks.SessionMarksInWindow(), None, "marks outside"),
+    (example.OddCodeAdapter, marks.SessionMarksInWindow(), None, "table does not know"),
+    (example.StrangerMarksAdapter, marks.SessionMarksInWindow(), None, "not on the school's roll"),
+    (
+        example.CrashingMarksAdapter,
+        marks.SessionMarksBadDataIsAnError(),
+        "wrong_shape",
+        "crashed on a wrong_shape answer with KeyError",
+    ),
+    (
+        example.LenientMarksAdapter,
+        marks.SessionMarksBadDataIsAnError(),
+        "truncated",
+        "accepted a spoiled answer",
+    ),
 ]
 
 
@@ -39,7 +56,7 @@ BROKEN = [
     ("adapter_cls", "check", "case", "message"), BROKEN, ids=[b[0].__name__ for b in BROKEN]
 )
 async def test_a_broken_adapter_fails_its_check(
-    adapter_cls: type, check: checks.Check, case: str | None, message: str
+    adapter_cls: type, check: Check, case: str | None, message: str
 ) -> None:
     with pytest.raises(AssertionError, match=message):
         await check.run(example.subject(adapter_cls), case)
@@ -59,7 +76,7 @@ def plain_settings(base_url: str) -> example.PlainSettings:
     ],
     ids=lambda value: getattr(value, "name", ""),
 )
-async def test_bad_settings_fail_the_settings_checks(check: checks.Check, message: str) -> None:
+async def test_bad_settings_fail_the_settings_checks(check: Check, message: str) -> None:
     with pytest.raises(AssertionError, match=message):
         await check.run(example.subject(settings=plain_settings), None)
 
@@ -84,6 +101,15 @@ def test_cases_follow_what_the_adapter_implements() -> None:
     assert checks.PushIsIdempotent().cases(subject) == ["hub_push_visit_note"]
     assert checks.RolesMatchHooks().cases(subject) == ["mis", "safeguarding"]
     assert checks.HealthOk().cases(subject) is None
+    assert marks.SessionMarksInWindow().cases(subject) == []
+    assert marks.SessionMarksBadDataIsAnError().cases(subject) == []
+    with_marks = example.subject(example.MarksAdapter)
+    assert marks.SessionMarksInWindow().cases(with_marks) is None
+    assert marks.SessionMarksBadDataIsAnError().cases(with_marks) == [
+        "not_json",
+        "truncated",
+        "wrong_shape",
+    ]
 
 
 def test_suite_config_is_frozen_data() -> None:
