@@ -28,7 +28,9 @@ state per test with ``transport=`` the fake app and a recording ``sleep``.
 Checks (``hub.testing.checks``), each a test ``test_<name>[<case>]``: registration
 and manifest, roles ↔ hooks, settings (``extra="forbid"``, described, secrets are
 ``SecretStr``, the env path reaches each field, ``repr`` hides secrets), pulls (valid
-models, every page with page size 1, unknown id), pushes (receipt, idempotent, a
+models, every page with page size 1, unknown id), session marks (inside the window
+asked for, for the school's pupils, known codes; spoiled answers an ``AdapterError``,
+see ``hub.testing.marks``), pushes (receipt, idempotent, a
 503 then success makes one record), resilience (429 + ``Retry-After: 2`` waits 2 s,
 above the cap raises ``TransientError(retry_after)``, bounded 503s, 401 →
 ``AuthError`` without retry, 422 → ``RejectedError``, timeout → ``TransientError``),
