@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
+from datetime import date
 
 import httpx
 import pytest
@@ -178,3 +179,55 @@ async def test_attendance_summaries_filter_by_student(
     (row,) = body["data"]
     assert row["student"] == student_id
     assert row["possible_marks"] == 0  # half term
+
+
+def sessions_path(state: FakeState) -> str:
+    return f"schools/{state.school_id}/attendance/session"
+
+
+async def test_session_marks_are_paged_by_cursor_across_pupils(
+    state: FakeState, http: httpx.AsyncClient
+) -> None:
+    window = {"start_date": "2026-11-02", "end_date": "2026-11-03", "cursor": "true"}
+    state.page_size = 5
+    rows, params = [], dict(window)
+    while True:
+        body = (await http.get(sessions_path(state), params=params)).json()
+        rows += body["data"]
+        link = body["meta"]["pagination"]["next"]
+        if link is None:
+            break
+        params = dict(httpx.URL(link).params)
+    assert len(rows) == 6 * 2 * 2  # six pupils, two days, two sessions
+    keys = [(r["student"], r["date"]["date"], r["session"]) for r in rows]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    assert "attendance_code" not in rows[0]  # only when asked for
+
+
+async def test_session_marks_offset_pages_filter_by_student_with_codes(
+    state: FakeState, http: httpx.AsyncClient
+) -> None:
+    student_id = state.pupil_ids()[3]
+    state.set_mark(student_id, date(2026, 11, 2), "PM", "Q9")
+    params = {
+        "student_id": student_id,
+        "start_date": "2026-11-02",
+        "end_date": "2026-11-06",
+        "include": "attendance_code",
+        "per_page": "4",
+        "page": "3",
+    }
+    body = (await http.get(sessions_path(state), params=params)).json()
+    assert [r["student"] for r in body["data"]] == [student_id, student_id]  # 10 marks: 4+4+2
+    assert body["meta"]["pagination"]["next"] is None
+    first = (await http.get(sessions_path(state), params={**params, "page": "1"})).json()
+    assert first["data"][1]["session"] == "PM"
+    assert first["data"][1]["attendance_code"]["data"]["code"] == "Q9"
+
+
+async def test_session_marks_with_a_bad_date_are_422(
+    state: FakeState, http: httpx.AsyncClient
+) -> None:
+    response = await http.get(sessions_path(state), params={"start_date": "2 Nov"})
+    assert response.status_code == 422
