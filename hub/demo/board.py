@@ -21,6 +21,8 @@ from hub.errors import UserError
 
 START_TIMEOUT_S = 10.0
 """How long uvicorn has to start accepting connections."""
+STOP_TIMEOUT_S = 3
+"""How long requests in flight (a board refresh) get to finish when the demo stops."""
 
 
 class _Server(uvicorn.Server):
@@ -41,7 +43,14 @@ async def serve_web(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str]
     except OSError:
         sock.close()
         raise UserError(f"cannot listen on {host}:{port} (in use or not allowed)") from None
-    server = _Server(uvicorn.Config(app, log_config=None, access_log=False, log_level="warning"))
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=STOP_TIMEOUT_S,
+    )
+    server = _Server(config)
     running = asyncio.create_task(server.serve(sockets=[sock]), name="doorstep-demo-web")
     try:
         loop = asyncio.get_running_loop()
