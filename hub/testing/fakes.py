@@ -29,8 +29,9 @@ class FakeBackendState(Protocol):
     - ``requests``: one entry per request received, e.g. ``(method, path)``.
     - ``records``: what pushes created (one entry per record, however often a push
       with the same idempotency key was repeated).
-    - optional ``pupil_ids()``: ids of the seeded pupils, for pulls by id; without it
-      the kit uses ``hub_pull_pupils`` or ``SuiteConfig.pupil_id``.
+    - optional ``pupil_ids()``: ids of the seeded pupils, for pulls by id (without it
+      the kit uses ``hub_pull_pupils`` or ``SuiteConfig.pupil_id``) and to check that
+      session marks are of the school's own pupils.
     """
 
     page_size: int
