@@ -26,8 +26,9 @@ mobile data should (one more write: the key is claimed before the check-in is ha
 Prints both and writes ``bench/results/api.json`` (``api-engine.json`` with
 ``--engine``; ``-keys`` before ``.json`` with ``--keys``): ``clients``, ``requests``,
 ``p50_ms``, ``p99_ms``, ``max_ms``, ``interval_s``, ``mode``, ``throughput_per_s``, the
-server's CPU time per check-in, the load generator's, how late the generator sent
-(``send_lag_p99_ms``), the machine's load average before and after, and a
+server's CPU time per check-in, the load generator's, how far behind schedule the
+clients sent (``send_lag_p99_ms``: waiting for their last answer, or for the load
+generator itself), the machine's load average before and after, and a
 ``saturation`` object with the same figures for the saturation run. Target: p99 <= 50
 ms in the open loop.
 
