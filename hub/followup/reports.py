@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,9 @@ CANCELLED = frozenset(
     }
 )
 ALARMS = frozenset({"overdue", "duress"})
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+"""A calendar month, ``YYYY-MM``: ASCII digits only (``\\d`` would let ``٢٠٢٦`` through)."""
+_MONTH = re.compile(MONTH_PATTERN)
 
 
 class RungTiming(DomainModel):
@@ -51,7 +55,7 @@ class VisitsReport(DomainModel):
     """One school's month of visits, as counts."""
 
     school_id: str
-    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    month: str = Field(pattern=MONTH_PATTERN)
     visits: int
     by_reason: dict[str, int]
     by_outcome: dict[str, int]
@@ -65,8 +69,10 @@ class VisitsReport(DomainModel):
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """The first instant of ``YYYY-MM`` and of the month after, in UTC."""
+    """The first instant of ``YYYY-MM`` (ASCII digits only) and of the month after, in UTC."""
     try:
+        if not _MONTH.fullmatch(month):
+            raise ValueError(month)
         start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:
         raise UserError(f"month must look like 2026-11, not '{month[:20]}'") from None

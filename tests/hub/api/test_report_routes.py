@@ -57,7 +57,9 @@ async def test_staff_and_office_are_refused(hub: Hub, client: httpx.AsyncClient,
     assert answer.json()["detail"] == "Reports are for senior leaders, DSLs and admins."
 
 
-@pytest.mark.parametrize("month", ["2026-13", "26-10", "November", "0000-01", "9999-12"])
+@pytest.mark.parametrize(
+    "month", ["2026-13", "26-10", "November", "0000-01", "9999-12", "\u0662\u0660\u0662\u0666-11"]
+)
 async def test_a_bad_month_is_a_problem_that_does_not_echo_it(
     hub: Hub, client: httpx.AsyncClient, month: str
 ) -> None:

@@ -158,6 +158,8 @@ def test_month_and_percentile_helpers() -> None:
     )
     with pytest.raises(UserError, match="2026-11"):
         month_bounds("November")
+    with pytest.raises(UserError):
+        month_bounds("\u0662\u0660\u0662\u0666-11")  # strptime reads Arabic-Indic digits
     assert percentile([], 0.5) is None
     assert percentile([10.0], 0.95) == 10.0
     assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.5) == 3.0

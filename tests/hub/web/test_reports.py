@@ -166,7 +166,16 @@ async def test_another_school_is_not_found_and_nobody_signed_in_goes_to_sign_in(
     assert "There is nothing here, or you may not see it." in other.text
 
 
-BAD_MONTHS = ("2026-13", "2026-00", "2026-1", "November", "0000-01", "9999-12", "2026-10x")
+BAD_MONTHS = (
+    "2026-13",
+    "2026-00",
+    "2026-1",
+    "November",
+    "0000-01",
+    "9999-12",
+    "2026-10x",
+    "\u0662\u0660\u0662\u0666-11",  # Arabic-Indic digits: \\d matches them, a filename must not
+)
 
 
 @pytest.mark.parametrize("suffix", ["", ".png", ".csv"])
