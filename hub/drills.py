@@ -11,7 +11,10 @@
 
 The drill process times each acknowledgement when it sees the ``ack-N.json`` file,
 so the board and the command line are timed the same way. Only ids, rung numbers
-and times are written: never a name.
+and times are written: never a name. Folders are 0700 and files 0600
+(``hub.followup.files``). A file that cannot be read (truncated, from an older
+version, unreadable) is logged as ``drill.unreadable`` and counts as no drill waiting:
+it never takes the office board down.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import structlog
 from pydantic import Field
 
-from hub.engine.drill import FileAcks
+from hub.engine.drill import UNREADABLE, FileAcks
+from hub.followup.files import private_dir, write_private
 from hub.models import DomainModel, UtcDateTime
+
+log = structlog.get_logger(__name__)
 
 CURRENT = "current"
 """The file naming a school's running (or last) drill."""
@@ -53,8 +60,7 @@ def drills_dir(data_dir: Path, school_id: str) -> Path:
 def start_drill(data_dir: Path, school_id: str, drill_id: str) -> Path:
     """Make the drill's folder and name it the school's current drill; its folder."""
     base = drills_dir(data_dir, school_id)
-    directory = base / drill_id
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(base / drill_id)
     _write(base / CURRENT, drill_id)
     return directory
 
@@ -84,14 +90,23 @@ def rung_waiting(data_dir: Path, school_id: str, now: datetime) -> SentRung | No
     """The current drill's rung waiting for an acknowledgement at ``now``, if any.
 
     None when there is no drill, it has finished, its rung is acknowledged already, or
-    the rung's window has passed (a drill whose process died stops showing).
+    the rung's window has passed (a drill whose process died stops showing), and when
+    a drill file cannot be read (logged as ``drill.unreadable``, without its content).
     """
+    try:
+        return _rung_waiting(data_dir, school_id, now)
+    except UNREADABLE as error:
+        log.warning("drill.unreadable", school=school_id, error=type(error).__name__)
+        return None
+
+
+def _rung_waiting(data_dir: Path, school_id: str, now: datetime) -> SentRung | None:
     drill_id = current_drill(data_dir, school_id)
     directory = drill_folder(data_dir, school_id, drill_id) if drill_id else None
     if directory is None or (directory / REPORT).exists() or not (directory / RUNG).exists():
         return None
     rung = SentRung.model_validate_json((directory / RUNG).read_text(encoding="utf-8"))
-    if now >= rung.waits_until or FileAcks(directory).acknowledged(rung.number) is not None:
+    if now >= rung.waits_until or FileAcks(directory).path(rung.number).exists():
         return None
     return rung
 
@@ -102,7 +117,6 @@ def waits_until(sent_at: datetime, window_s: float) -> datetime:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write ``text`` whole (a reader never sees half a file)."""
-    draft = path.with_name(f".{path.name}-{secrets.token_hex(4)}")
-    draft.write_text(text, encoding="utf-8")
+    """Write ``text`` whole (a reader never sees half a file), owner-only (0600)."""
+    draft = write_private(path.with_name(f".{path.name}-{secrets.token_hex(4)}"), text)
     os.replace(draft, path)

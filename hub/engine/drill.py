@@ -30,6 +30,7 @@ import structlog
 from pydantic import Field
 
 from hub.engine.plan import notification_for
+from hub.followup.files import private_dir, write_private
 from hub.hooks.manager import Hooks
 from hub.models import DomainModel, LadderTarget, UtcDateTime, Visit, VisitReason, VisitState
 from hub.policy import PolicyPack, Rung
@@ -46,6 +47,10 @@ POLICE_DRILL_SAYS = (
 )
 
 CHANNEL_TIMEOUT_S = 10.0
+
+UNREADABLE = (OSError, ValueError, KeyError, TypeError)
+"""What reading a drill file raises when it is truncated, from an older layout or
+unreadable (pydantic's and json's errors are ValueErrors)."""
 
 
 class DrillRung(DomainModel):
@@ -101,22 +106,33 @@ class FileAcks:
         self.poll_s = poll_s
 
     def ack(self, rung: int, by: str) -> None:
-        """Acknowledge ``rung`` as staff member ``by`` (a later acknowledgement is ignored)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.directory / f"ack-{rung}.json"
+        """Acknowledge ``rung`` as staff member ``by`` (a later acknowledgement is ignored).
+
+        The folder is made 0700 and the file written 0600 (``hub.followup.files``)."""
+        private_dir(self.directory)
+        target = self.path(rung)
         if target.exists():
             return
         draft = self.directory / f".ack-{rung}-{secrets.token_hex(4)}"
-        draft.write_text(json.dumps({"rung": rung, "by": by}), encoding="utf-8")
+        write_private(draft, json.dumps({"rung": rung, "by": by}))
         os.replace(draft, target)
 
+    def path(self, rung: int) -> Path:
+        """The file acknowledging ``rung`` (there once anyone acknowledged it)."""
+        return self.directory / f"ack-{rung}.json"
+
     def acknowledged(self, rung: int) -> str | None:
-        """Who acknowledged ``rung``, if anyone yet."""
-        path = self.directory / f"ack-{rung}.json"
+        """Who acknowledged ``rung``, if anyone yet; a file that cannot be read (truncated,
+        an older layout, unreadable) counts as not yet, logged as ``drill.unreadable``."""
+        path = self.path(rung)
         if not path.exists():
             return None
-        by: str = json.loads(path.read_text(encoding="utf-8"))["by"]
-        return by
+        try:
+            by = json.loads(path.read_text(encoding="utf-8"))["by"]
+        except UNREADABLE as error:
+            log.warning("drill.unreadable", rung=rung, error=type(error).__name__)
+            return None
+        return by if isinstance(by, str) else None
 
     async def wait(self, rung: int, timeout_s: float) -> str | None:
         """Poll for the acknowledgement file until ``timeout_s`` passes."""

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+from structlog.testing import capture_logs
+
 from hub import hookimpl
 from hub.engine.drill import (
     DRILL_PUPIL,
@@ -169,3 +172,22 @@ def test_file_acks_keep_the_first_acknowledgement(tmp_path: Path) -> None:
     acks.ack(1, "s-2")
     assert acks.acknowledged(1) == "office-1"
     assert acks.acknowledged(2) is None
+
+
+@pytest.mark.parametrize("text", ['{"rung": 1, "b', '{"rung": 1}', "[1]", '{"by": 7}'])
+def test_an_unreadable_acknowledgement_is_not_yet_one_and_is_logged(
+    tmp_path: Path, text: str
+) -> None:
+    acks = FileAcks(tmp_path)
+    acks.path(1).write_text(text, encoding="utf-8")
+    with capture_logs() as logs:
+        assert acks.acknowledged(1) is None
+    if text != '{"by": 7}':
+        assert [entry["event"] for entry in logs] == ["drill.unreadable"]
+
+
+def test_file_acks_are_owner_only(tmp_path: Path) -> None:
+    acks = FileAcks(tmp_path / "drill")
+    acks.ack(1, "office-1")
+    assert (tmp_path / "drill").stat().st_mode & 0o777 == 0o700
+    assert acks.path(1).stat().st_mode & 0o777 == 0o600

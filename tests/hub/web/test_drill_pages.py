@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from hub.demo.roster import DemoRoster
 from hub.demo.settings import DEMO_FAKES, DEMO_SCHOOL, settings_data, to_toml
@@ -208,3 +209,34 @@ async def test_a_real_drill_is_timed_from_board_acknowledgements(
     assert [r["acknowledged_by"] for r in report["rungs"]] == ["s-office"] * 3
     assert all(r["acknowledged_at"] >= r["sent_at"] for r in report["rungs"])
     assert "DRILL in progress" not in (await browser.get(BOARD)).text
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("rung.json", '{"drill_id": "20261123T085900-abc'),  # truncated
+        ("rung.json", '{"drill_id": "x", "number": 1}'),  # an older layout
+        ("rung.json", "\udcff"),  # not UTF-8 once written with surrogateescape
+    ],
+)
+async def test_an_unreadable_drill_file_is_no_drill_and_never_a_500(
+    web: WebHub, browser: httpx.AsyncClient, data_dir: Path, name: str, text: str
+) -> None:
+    directory = _rung_sent(data_dir)
+    (directory / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    await sign_in(browser, "office")
+    with capture_logs() as logs:
+        board = await browser.get(BOARD)
+    assert board.status_code == 200
+    assert 'id="drill"' not in board.text
+    unreadable = [entry for entry in logs if entry["event"] == "drill.unreadable"]
+    assert unreadable
+    assert all("abc" not in str(entry) for entry in unreadable)  # never the file's content
+
+
+async def test_a_drill_folder_and_its_files_are_owner_only(data_dir: Path) -> None:
+    directory = _rung_sent(data_dir)
+    FileAcks(directory).ack(1, "office-1")
+    assert directory.stat().st_mode & 0o777 == 0o700
+    for path in (directory / "rung.json", directory / "ack-1.json", directory.parent / "current"):
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
