@@ -88,9 +88,10 @@ class ApiContext:
         changes = self.users.changes
         found = self.principals.get(token_hash, changes)
         if found is None:
+            read_at = self.principals.clock()
             found = await self.look_up(self.users.principal_for_token, token_hash)
             if found is not None:
-                self.principals.put(token_hash, found, changes)
+                self.principals.put(token_hash, found, changes, read_at)
         return found
 
     async def io(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

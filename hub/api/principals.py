@@ -55,8 +55,10 @@ class PrincipalCache:
             return None
         return entry.principal
 
-    def put(self, token_hash: str, principal: Principal, changes: int) -> None:
-        """Remember ``principal``, looked up after the user store's count was ``changes``."""
+    def put(self, token_hash: str, principal: Principal, changes: int, read_at: float) -> None:
+        """Remember ``principal``, looked up after the user store's count was ``changes``
+        and the clock read ``read_at`` (``clock()`` taken before the look-up: the ``ttl``
+        runs from when the database was read, not from when the answer came back)."""
         if len(self._entries) >= self.limit:
             self._entries.clear()
-        self._entries[token_hash] = _Entry(principal, self.clock() + self.ttl, changes)
+        self._entries[token_hash] = _Entry(principal, read_at + self.ttl, changes)

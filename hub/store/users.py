@@ -9,6 +9,7 @@ what it holds the moment one is made.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -28,9 +29,16 @@ T = TypeVar("T")
 class _Changes:
     """The changes made to users, tokens, roles and sessions by every ``UserStore`` of
     this process (a count that only grows; shared, because a cache of callers must see
-    a change made through any repository)."""
+    a change made through any repository). Repositories write from worker threads, so
+    the count only moves under ``lock``: an in-process change is never lost."""
 
     count = 0
+    lock = threading.Lock()
+
+    @classmethod
+    def add_one(cls) -> None:
+        with cls.lock:
+            cls.count += 1
 
 
 class UserStore:
@@ -239,7 +247,7 @@ class UserStore:
         try:
             return transaction(self._sessions, what, work, writer=self._writer)
         finally:
-            _Changes.count += 1
+            _Changes.add_one()
 
     def _read(self, what: str, work: Callable[[Session], T]) -> T:
         return transaction(self._sessions, what, work)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from hub.auth.roles import Membership, Role
 from hub.store import Store
 from hub.store.users import UserStore
@@ -62,3 +64,11 @@ def test_every_change_is_counted_for_the_callers_cache(store: Store) -> None:
     users.disable_user("u-1", T0)
     counts.append(UserStore(store.engine).changes)  # any repository of this process
     assert counts[0] < counts[1] < counts[2]
+
+
+def test_changes_from_worker_threads_are_all_counted(store: Store) -> None:
+    users = _users(store)
+    before = users.changes
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: users.add_user(f"u-{n + 2}", T0), range(40)))
+    assert users.changes == before + 40
