@@ -57,7 +57,8 @@ async def tell_prompted(
 ) -> int:
     """Tell the roles today's open prompts went to that they are waiting: one message a
     day per school (counts only, no pupil), keyed on the day so a re-run or retry sends
-    it once. Returns how many prompts it told of (0: nothing sent)."""
+    it once. Returns how many prompts it told of (0: nothing sent). When the pack names
+    no roles (``attendance.notify``) nothing is sent and a count-only warning is logged."""
     school_id = hooks.school.id
     today = [
         p
@@ -68,6 +69,9 @@ async def tell_prompted(
         return 0
     roles = frozenset(role for prompt in today for role in prompt.notify)
     count = len(today)
+    if not roles:
+        log.warning("followup.prompts_no_roles", school=school_id, prompts=count)
+        return 0
     notice = Notification(
         id=f"followup-prompts:{school_id}:{now.date().isoformat()}",
         school_id=school_id,

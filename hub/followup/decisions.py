@@ -2,7 +2,8 @@
 
 Nothing goes to a local authority from the hub. The prompt was raised to the pack's
 roles (``pack.attendance.notify``); one of the school's staff holding one of those
-roles decides ``refer``, ``support_first`` or ``no_referral``, once, and the decision,
+roles decides (a prompt raised while the pack named no roles is refused, naming the
+setting) ``refer``, ``support_first`` or ``no_referral``, once, and the decision,
 who made it, when and why are kept on the prompt (and shown in the evidence pack).
 """
 
@@ -19,6 +20,11 @@ from hub.store import Store
 from hub.store.errors import StoreError
 
 log = structlog.get_logger(__name__)
+
+NO_ROLES = (
+    "nobody may decide this prompt: the policy pack names no roles in attendance.notify; "
+    "add the roles that decide referrals there"
+)
 
 
 def decide(
@@ -42,7 +48,9 @@ def decide(
     member = store.get_staff(school_id, by)
     if member is None:
         raise UserError(f"school '{school_id}' has no member of staff '{by[:64]}'")
-    if prompt.notify and not member.has_any_role(set(prompt.notify)):
+    if not prompt.notify:
+        raise UserError(NO_ROLES)
+    if not member.has_any_role(set(prompt.notify)):
         roles = ", ".join(role.value for role in prompt.notify)
         raise UserError(f"only staff holding one of these roles may decide it: {roles}")
     try:

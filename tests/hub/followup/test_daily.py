@@ -244,3 +244,34 @@ async def test_the_day_and_a_decision_log_ids_and_counts_only(store: Store) -> N
     }
     for secret in (named.first_name, named.last_name, reason, "%", "/", "'N'"):
         assert secret not in text
+
+
+async def test_a_pack_naming_no_roles_tells_nobody_and_nobody_decides(store: Store) -> None:
+    school_pack = pack()
+    rolesless = school_pack.model_copy(
+        update={"attendance": school_pack.attendance.model_copy(update={"notify": []})}
+    )
+    mailbox = Mailbox()
+    hooks = build_hooks(
+        SCHOOL_MODEL,
+        pack=rolesless,
+        entry_points=False,
+        extra=[("mis", Register()), ("mail", mailbox)],
+    )
+    store.save_staff(staff("s-anyone", roles=(StaffRole.STAFF,)))
+    options = DailyOptions(calendar=AUTUMN, notify_channel="email")
+    with structlog.testing.capture_logs() as logs:
+        outcome = await run_daily(store, hooks, now=NOW, options=options)
+    assert mailbox.sent == {}
+    [warning] = [entry for entry in logs if entry["event"] == "followup.prompts_no_roles"]
+    assert (warning["log_level"], warning["prompts"]) == ("warning", 2)
+    with pytest.raises(UserError, match=r"attendance\.notify"):
+        decide(
+            store,
+            SCHOOL,
+            outcome.prompts[0].id,
+            decision=Decision.NO_REFERRAL,
+            by="s-anyone",
+            reason="Nobody should be able to decide this.",
+            at=NOW,
+        )
