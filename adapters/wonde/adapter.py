@@ -29,6 +29,11 @@ from hub.models import Contact, Pupil, School
 
 log = structlog.get_logger(__name__)
 
+UNKNOWN_CODES_MAX_SHARE = 0.05
+"""More of a pull's marks than this with codes the register table lacks fails the pull:
+Wonde's codes are only assumed to be the MIS's DfE codes, and an unknown code counts as
+a session possibly missed, so a mapping mismatch would flood the school with prompts."""
+
 
 class WondeAdapter:
     """A school's MIS through Wonde: the roll, contacts with parental responsibility,
@@ -105,6 +110,13 @@ class WondeAdapter:
         register = to_register(
             [row async for row in self._client.session_marks(since, until)], since, until
         )
+        if register.unknown_codes > UNKNOWN_CODES_MAX_SHARE * len(register.marks):
+            raise AdapterError(
+                f"{ADAPTER_ID}: {register.unknown_codes} of {len(register.marks)} session marks "
+                "carry codes the register table does not hold (more than 5 %): the school's "
+                "Wonde codes may not be DfE register codes; nothing was evaluated",
+                adapter=ADAPTER_ID,
+            )
         if register.unknown_codes:
             log.warning(
                 "wonde session marks with codes the register table does not hold",

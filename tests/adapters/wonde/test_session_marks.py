@@ -208,3 +208,26 @@ async def test_unknown_codes_reach_the_evaluation_and_are_logged_as_a_count_only
     assert [(e["marks"], e["school"]) for e in warned] == [(1, SCHOOL)]
     assert "Q9" not in repr(warned)
     assert student_id not in repr(warned)
+
+
+async def test_a_pull_mostly_of_unknown_codes_fails_instead_of_prompting(
+    hooks: Hooks, fake_wonde: FakeState
+) -> None:
+    students = fake_wonde.pupil_ids()
+    days = [date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)]
+    for student in students[:2]:
+        for day in days:
+            for session in ("AM", "PM"):
+                fake_wonde.set_mark(student, day, session, "Q9")  # 12 of 120 marks: 10 %
+    with pytest.raises(AdapterError, match="12 of 120") as failed:
+        await hooks.pull_session_marks(since=SINCE, until=UNTIL)
+    assert "Q9" not in str(failed.value)
+    assert not any(student in str(failed.value) for student in students)
+
+
+async def test_a_few_unknown_codes_are_passed_on(hooks: Hooks, fake_wonde: FakeState) -> None:
+    student = fake_wonde.pupil_ids()[0]
+    for day in (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)):
+        fake_wonde.set_mark(student, day, "AM", "Q9")  # 3 of 120 marks: 2.5 %
+    marks = await hooks.pull_session_marks(since=SINCE, until=UNTIL)
+    assert sum(m.code == "Q9" for m in marks or []) == 3
