@@ -16,7 +16,7 @@ import typer
 
 from hub.errors import UserError
 from hub.followup.configured import daily_options
-from hub.followup.daily import run_daily
+from hub.followup.daily import run_daily_and_close
 from hub.followup.decisions import decide
 from hub.followup.records import Decision, ProposalStatus, ReferralPrompt
 from hub.followup.repository import FollowUpStore
@@ -125,5 +125,7 @@ def evaluate(
     with Store.open(settings.database_url) as store:
         store.save_school(found)
         hooks = hooks_for_school(settings, school, recorder=store)
-        outcome = asyncio.run(run_daily(store, hooks, now=datetime.now(UTC), options=options))
+        outcome = asyncio.run(
+            run_daily_and_close(store, hooks, now=datetime.now(UTC), options=options)
+        )
     typer.echo(outcome.summary())

@@ -17,6 +17,13 @@ with the id ``followup:{school}:{date}`` (the school-time date of the run), whic
 A run missed while no hub was up is not made up: the next day's evaluation reads the
 whole register again and raises what is due then.
 
+Every school's workflow is started before any is awaited, so one school's MIS outage
+(retried for about 3.5 minutes, ``RETRY_MIS``) never delays the others. Only an outage
+is retried (``worth_retrying``): a mistake in the settings, the pack or the term
+calendar, a school the store holds but the settings do not, or a refusal from the MIS
+fails the school's run at once. Each evaluation builds the school's hooks and closes
+them after (``Hooks.aclose``: clients closed, nothing of an export kept in memory).
+
 ``DailyFollowUp`` holds what the workflows need (the store, the settings, each school's
 hooks). DBOS workflows here are plain functions, so the one running instance is
 installed process-wide (``install``), as DBOS itself is. ``doorstep serve`` installs it
@@ -34,9 +41,9 @@ from typing import Any
 import structlog
 from dbos import DBOS, SetWorkflowID
 
-from hub.errors import DoorstepError
+from hub.errors import DoorstepError, TransientError
 from hub.followup.configured import daily_options
-from hub.followup.daily import run_daily
+from hub.followup.daily import run_daily_and_close
 from hub.followup.triggers import DailyOptions
 from hub.hooks.manager import Hooks
 from hub.settings import HubSettings
@@ -54,6 +61,14 @@ RETRY_MIS: dict[str, Any] = {
     "backoff_rate": 2.0,
 }
 """A school's evaluation pulls from the MIS: retry a short outage a few times."""
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """True for an outage (``TransientError``, or an error the hub does not know); False
+    for what a retry cannot change: a ``UserError`` (settings, pack, term calendar, a
+    school the settings do not name) or an MIS's refusal (any other ``AdapterError``)."""
+    return isinstance(error, TransientError) or not isinstance(error, DoorstepError)
+
 
 HooksFor = Callable[[str], Hooks]
 OptionsFor = Callable[[str], DailyOptions]
@@ -82,7 +97,6 @@ class DailyFollowUp:
         self.cron = cron
         self.timezone = timezone
         self.enabled = enabled
-        self._hooks: dict[str, Hooks] = {}
 
     @classmethod
     def from_settings(
@@ -97,13 +111,6 @@ class DailyFollowUp:
             timezone=settings.followup.daily_timezone,
             enabled=enabled and settings.followup.daily,
         )
-
-    def hooks(self, school_id: str) -> Hooks:
-        """The school's hooks, built once per process."""
-        found = self._hooks.get(school_id)
-        if found is None:
-            found = self._hooks[school_id] = self.hooks_for(school_id)
-        return found
 
     def install(self) -> DailyFollowUp:
         """Make this the instance the daily workflows of this process use."""
@@ -133,10 +140,11 @@ class DailyFollowUp:
         return True
 
     async def evaluate(self, school_id: str, now: datetime) -> str:
-        """Run one school's day; the outcome's summary line (counts only)."""
-        hooks = self.hooks(school_id)
+        """Run one school's day with its hooks, closed after; the outcome's summary line
+        (counts only)."""
         options = await asyncio.to_thread(self.options_for, school_id)
-        outcome = await run_daily(self.store, hooks, now=now, options=options)
+        hooks = self.hooks_for(school_id)
+        outcome = await run_daily_and_close(self.store, hooks, now=now, options=options)
         return outcome.summary()
 
 
@@ -165,16 +173,19 @@ def school_workflow_id(school_id: str, day: date) -> str:
 async def daily_followup(scheduled_at: datetime, context: Any) -> None:
     """Evaluate every school for the run at ``scheduled_at``.
 
-    ``context`` is the schedule's context (unused). A school that fails is logged and
+    ``context`` is the schedule's context (unused). Every school's workflow is started
+    before any is awaited, so they run side by side; a school that fails is logged and
     the others still run; its workflow holds the error.
     """
     day = scheduled_at.date()  # in the schedule's time zone: the school day
     now = scheduled_at.astimezone(UTC)
     schools = await followup_school_ids()
-    done = 0
+    handles = []
     for school_id in schools:
         with SetWorkflowID(school_workflow_id(school_id, day)):
-            handle = await DBOS.start_workflow_async(followup_school, school_id, now)
+            handles.append(await DBOS.start_workflow_async(followup_school, school_id, now))
+    done = 0
+    for school_id, handle in zip(schools, handles, strict=True):
         try:
             await handle.get_result()
             done += 1
@@ -196,7 +207,7 @@ async def followup_school(school_id: str, now: datetime) -> str:
     return await followup_evaluate(school_id, now)
 
 
-@DBOS.step(**RETRY_MIS)
+@DBOS.step(**RETRY_MIS, should_retry=worth_retrying)
 async def followup_evaluate(school_id: str, now: datetime) -> str:
     """Pull the register and evaluate the school (one recorded step)."""
     return await installed().evaluate(school_id, now)

@@ -112,3 +112,14 @@ async def run_daily(
         marks=pulled if pulled is not None else "not held",
     )
     return outcome
+
+
+async def run_daily_and_close(
+    store: Store, hooks: Hooks, *, now: datetime, options: DailyOptions
+) -> DailyOutcome:
+    """``run_daily``, then the hooks closed whatever happened (``Hooks.aclose``: HTTP
+    clients closed, the CSV adapter's export data dropped). For a run that built them."""
+    try:
+        return await run_daily(store, hooks, now=now, options=options)
+    finally:
+        await hooks.aclose()

@@ -4,6 +4,7 @@ evaluated once a day whoever asks (a backfill of the same run, a second run that
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,14 +20,17 @@ from hub.engine.daily import (
     daily_followup,
     school_workflow_id,
     uninstall,
+    worth_retrying,
 )
 from hub.engine.service import Engine
+from hub.errors import AdapterError, AuthError, ConfigError, TransientError, UserError
 from hub.followup.configured import followup_dir
 from hub.followup.daily import register_since
 from hub.followup.register import SessionMark
 from hub.followup.repository import FollowUpStore
 from hub.followup.triggers import DailyOptions
-from hub.models import VisitReason
+from hub.hooks.manager import Hooks
+from hub.models import School, VisitReason
 from hub.policy import PolicyPack
 from hub.settings import load_settings
 from hub.store import Store
@@ -43,6 +47,10 @@ class RegisterDouble:
 
     def __init__(self) -> None:
         self.pulls: list[tuple[date, date]] = []
+        self.stops = 0
+
+    async def stop(self) -> None:
+        self.stops += 1
 
     @hookimpl
     async def hub_pull_session_marks(self, since: date, until: date) -> list[SessionMark]:
@@ -111,6 +119,7 @@ async def test_the_daily_run_is_scheduled_and_evaluates_each_school_once_a_day(
     await handle.get_result()
     assert len(register.pulls) == 1
     assert len(followups.prompts(SCHOOL_ID, pupil_id="p-1")) == len(prompts)
+    assert register.stops == 1  # the run's hooks were closed after it
 
 
 async def test_switched_off_the_schedule_is_removed(
@@ -135,3 +144,56 @@ def test_the_settings_give_the_schedule(store: Store, pack: PolicyPack, ledger: 
         settings, store=store, hooks_for=hooks_for, enabled=False
     )
     assert not plugin_off.enabled
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (TransientError("mis: 503"), True),
+        (OSError("connection reset"), True),
+        (UserError("no term calendar"), False),
+        (ConfigError("school 'x' is not in the settings"), False),
+        (AuthError("mis: 401"), False),
+        (AdapterError("wonde: 12 of 120 marks carry unknown codes"), False),
+    ],
+)
+def test_only_an_outage_is_retried(error: Exception, retried: bool) -> None:
+    assert worth_retrying(error) is retried
+
+
+async def test_a_school_that_cannot_be_evaluated_fails_at_once_and_the_others_run(
+    engine: Engine, store: Store, pack: PolicyPack, ledger: LedgerChannel
+) -> None:
+    store.save_school(School(id="gone", name="Closed School", policy_pack=pack.id))
+    register = RegisterDouble()
+    working = hooks_factory(store, pack, ledger, ("register", register))
+    asked: list[str] = []
+
+    def hooks_for(school_id: str) -> Hooks:
+        asked.append(school_id)
+        if school_id == "gone":
+            raise ConfigError("school 'gone' is in the store but not in the settings")
+        return working(school_id)
+
+    DailyFollowUp(
+        store,
+        hooks_for=hooks_for,
+        options_for=lambda _school: DailyOptions(pdf=False),
+        cron=CRON,
+    ).install()
+    try:
+        started = time.monotonic()
+        handle = await DBOS.start_workflow_async(
+            daily_followup, datetime(2026, 11, 23, 6, tzinfo=LONDON), None
+        )
+        await asyncio.wait_for(handle.get_result(), timeout=25)  # a retry waits 30 s
+        took = time.monotonic() - started
+    finally:
+        uninstall()
+    assert asked.count("gone") == 1  # not retried
+    assert SCHOOL_ID in asked
+    assert took < 25
+    failed = await DBOS.get_workflow_status_async(school_workflow_id("gone", RUN_DAY))
+    done = await DBOS.get_workflow_status_async(school_workflow_id(SCHOOL_ID, RUN_DAY))
+    assert (failed and failed.status, done and done.status) == ("ERROR", "SUCCESS")
+    assert register.stops == 1
