@@ -132,7 +132,8 @@ def _lower_domains(value: object) -> object:
 
 
 def https_or_localhost(url: str) -> bool:
-    """Whether ``url`` is https, or http to this machine (a provider in tests or a demo)."""
+    """Whether ``url`` is https, or http to this machine (a provider in tests or a demo;
+    ``load_settings`` refuses an http issuer unless ``dev_mode`` is on)."""
     parts = urlsplit(url)
     local = parts.hostname in {"localhost", "127.0.0.1", "::1"}
     return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and local))
@@ -456,7 +457,18 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Hu
     _refuse_literal_database_password(settings)
     if not settings.dev_mode:
         _refuse_literal_secrets(settings, OidcSettings, [("oidc",)])
+        _refuse_http_issuer(settings.oidc)
     return settings
+
+
+def _refuse_http_issuer(oidc: OidcSettings) -> None:
+    """Outside ``dev_mode`` the issuer must be https: plain http (to this machine only,
+    ``https_or_localhost``) is for a provider in tests or a demo."""
+    if oidc.issuer is not None and urlsplit(oidc.issuer).scheme != "https":
+        raise ConfigError(
+            f"oidc.issuer ({env_var_for(['oidc', 'issuer'])}): must be an https URL "
+            "(http to localhost only with dev_mode)"
+        )
 
 
 def _config_path(config_file: Path | str | None) -> Path | None:

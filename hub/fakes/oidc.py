@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, unquote_plus, urlencode
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -76,6 +76,9 @@ class FakeOidcState:
     kid: str = KID
     """The key's id in the JWKS and in each token's header (change it with the key)."""
     codes: dict[str, _Grant] = field(default_factory=dict, repr=False)
+    auth_methods: tuple[str, ...] = ("client_secret_post", "client_secret_basic")
+    """How the token endpoint lets the client authenticate (``client_secret_basic`` alone:
+    the id and secret must come form-encoded in a Basic header)."""
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: int = 0
 
@@ -90,7 +93,7 @@ class FakeOidcState:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": list(self.auth_methods),
         }
 
     def jwks(self) -> dict[str, Any]:
@@ -164,7 +167,8 @@ def create_app(state: FakeOidcState) -> Starlette:
         basic = request.headers.get("authorization", "")
         if basic.startswith("Basic "):
             decoded = base64.b64decode(basic.removeprefix("Basic ")).decode()
-            client_id, _, client_secret = decoded.partition(":")
+            encoded_id, _, encoded_secret = decoded.partition(":")  # RFC 6749 2.3.1
+            client_id, client_secret = unquote_plus(encoded_id), unquote_plus(encoded_secret)
         if client_id != state.client_id or client_secret != state.client_secret:
             return _oauth_error("invalid_client", 401)
         grant = state.codes.pop(form.get("code", ""), None)

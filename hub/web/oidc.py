@@ -4,14 +4,16 @@
 random ``state``, ``nonce`` and PKCE verifier, keeps them in a signed cookie
 (``doorstep_oidc``: HttpOnly, ``SameSite=Lax`` so it comes back with the provider's
 redirect, 10 minutes, path ``/web/sign-in/oidc``) and sends the browser to the
-provider. ``GET /web/sign-in/oidc/callback`` checks ``state`` against the cookie,
-redeems the code with the verifier, verifies the ID token (``hub.web.oidc_client``),
-then maps the identity to a Doorstep user: the e-mail address must be verified
-(``email_verified``, or Microsoft's ``xms_edov``), its domain in ``allowed_domains``
-(with Google, the Workspace domain ``hd`` too: a personal Google account can carry a
-school address), and a user whose id is that address (lower case) must exist and not
-be disabled. Nobody is created here; anyone else sees the sign-in page
-with plain words and a 403.
+provider; a session this browser already had is ended first. ``GET
+/web/sign-in/oidc/callback`` checks ``state`` against the cookie before anything else
+(an ``?error=`` without it, or any other link from another site, leaves the sign-in
+under way alone), redeems the code with the verifier, verifies the ID token
+(``hub.web.oidc_client``), then maps the identity to a Doorstep user: the e-mail
+address must be verified (``email_verified``, or Microsoft's ``xms_edov``), its domain
+in ``allowed_domains`` (with Google, the Workspace domain ``hd`` too: a personal Google
+account can carry a school address), and a user whose id is that address (lower case)
+must exist and not be disabled. Nobody is created here; anyone else sees the sign-in
+page with plain words and a 403.
 
 Signed in, the answer is a small page that moves on to ``/web/`` itself: the session
 cookie is ``SameSite=Strict``, and browsers withhold such cookies on a redirect chain
@@ -42,6 +44,8 @@ from hub.web.routing import WebRoute
 from hub.web.sessions import (
     SessionKeys,
     check_signin_csrf,
+    current_session,
+    end_session,
     keys_of,
     secure_cookies,
     start_session,
@@ -61,6 +65,8 @@ router = APIRouter(prefix="/sign-in/oidc", route_class=WebRoute, include_in_sche
 """Included by ``hub.web.signin``'s router, under ``/web``."""
 
 EXPIRED = "This sign-in expired or did not start here. Start again."
+BAD_STATE = "bad_state"
+"""The refusal of a callback without the flow's ``state``: it leaves the flow alone."""
 UNKNOWN_USER = (
     "No Doorstep user has this e-mail address. Ask your school's Doorstep admin to add "
     "you, then sign in again."
@@ -184,10 +190,22 @@ async def _known_user(ctx: ApiContext, user_id: str) -> str:
 
 
 def _refused(request: Request, refusal: OidcRefusal) -> Response:
+    """The sign-in page with the refusal; the flow cookie is cleared unless the callback
+    did not carry the flow's ``state`` (another site's link must not end a sign-in)."""
     log.warning("web.oidc_refused", reason=refusal.reason, status=refusal.status)
     response = signin_page(request, refusal.message, refusal.status)
-    response.delete_cookie(FLOW_COOKIE, path=FLOW_PATH)
+    if refusal.reason != BAD_STATE:
+        response.delete_cookie(FLOW_COOKIE, path=FLOW_PATH)
     return response
+
+
+async def _end_any_session(request: Request, response: Response) -> None:
+    """End the session this browser already has, if its cookie came with the request
+    (it does on the sign-in page's button: the cookie is ``SameSite=Strict``)."""
+    session = await current_session(request)
+    if session is not None:
+        await end_session(request, response, session)
+        log.info("web.oidc_ended_previous_session")
 
 
 @router.post("")
@@ -209,6 +227,7 @@ async def oidc_start(request: Request) -> Response:
     except OidcRefusal as refusal:
         return _refused(request, refusal)
     response = RedirectResponse(url, status_code=303)
+    await _end_any_session(request, response)
     response.set_cookie(
         FLOW_COOKIE,
         flow.sealed(keys_of(request)),
@@ -232,6 +251,7 @@ async def oidc_callback(request: Request) -> Response:
         return _refused(request, refusal)
     response = page(request, "signed_in.html", title="Signed in")
     response.delete_cookie(FLOW_COOKIE, path=FLOW_PATH)
+    await _end_any_session(request, response)
     await start_session(request, response, user_id)
     log.info("web.oidc_signed_in")
     return response
@@ -239,14 +259,14 @@ async def oidc_callback(request: Request) -> Response:
 
 async def _signed_in_user(request: Request, ctx: ApiContext, client: OidcClient) -> str:
     params = request.query_params
-    if "error" in params:
-        name = client.settings.provider_name
-        raise OidcRefusal("provider_error", f"Sign-in with {name} was cancelled or refused.", 401)
     flow = Flow.unsealed(keys_of(request), request.cookies.get(FLOW_COOKIE))
     state, code = params.get("state", ""), params.get("code", "")
     now = ctx.now()
     if flow is None or not state or not same(state, flow.state):
-        raise OidcRefusal("bad_state", EXPIRED)
+        raise OidcRefusal(BAD_STATE, EXPIRED)  # before ?error=: only our flow may end it
+    if "error" in params:
+        name = client.settings.provider_name
+        raise OidcRefusal("provider_error", f"Sign-in with {name} was cancelled or refused.", 401)
     if now - flow.started_at > FLOW_LIFETIME or not code or len(code) > MAX_PARAM:
         raise OidcRefusal("stale_or_missing_code", EXPIRED)
     token = await client.exchange(

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 import httpx
 import jwt
@@ -158,7 +158,8 @@ class OidcClient:
         if "client_secret_post" in metadata.token_endpoint_auth_methods_supported:
             form |= {"client_id": self.client_id, "client_secret": _secret(secret)}
         else:
-            auth = httpx.BasicAuth(self.client_id, _secret(secret))
+            # RFC 6749 2.3.1: id and secret are form-encoded before Basic encoding.
+            auth = httpx.BasicAuth(_form_encoded(self.client_id), _form_encoded(_secret(secret)))
         body = await self._post_form(metadata.token_endpoint, form, auth)
         token = body.get("id_token") if isinstance(body, Mapping) else None
         if not isinstance(token, str):
@@ -290,6 +291,11 @@ class OidcClient:
             client = HttpClient(ADAPTER_ID, settings, transport=self._transport, auth=auth)
             self._clients[key] = client
         return client
+
+
+def _form_encoded(value: str) -> str:
+    """``value`` as ``application/x-www-form-urlencoded`` writes it (RFC 6749 2.3.1)."""
+    return quote_plus(value, safe="")
 
 
 def _secret(secret: Any) -> str:

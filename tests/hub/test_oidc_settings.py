@@ -81,3 +81,10 @@ def test_an_issuer_must_be_https(issuer: str, monkeypatch: pytest.MonkeyPatch) -
 
 def test_http_is_allowed_for_localhost() -> None:
     assert OidcSettings(issuer="http://localhost:8081/realms/school").enabled
+
+
+def test_an_http_issuer_needs_dev_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOORSTEP_OIDC__ISSUER", "http://localhost:8081/realms/school")
+    with pytest.raises(ConfigError, match=r"^oidc.issuer \(DOORSTEP_OIDC__ISSUER\): .*dev_mode"):
+        load_settings()
+    assert load_settings(dev_mode=True).oidc.enabled

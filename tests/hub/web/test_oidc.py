@@ -30,7 +30,7 @@ from hub.store.users import UserStore
 from hub.web.oidc import FLOW_COOKIE, GOOGLE_ISSUER, use_oidc_transport
 from hub.web.oidc_client import s256
 from tests.factories import SCHOOL, T0
-from tests.hub.web.conftest import WebHub, csrf_of
+from tests.hub.web.conftest import WebHub, csrf_of, sign_in
 
 DOMAIN = "stmichaels.example.org"
 TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -326,12 +326,57 @@ async def test_a_flow_older_than_ten_minutes_is_refused(
 async def test_a_cancelled_sign_in_at_the_provider_is_refused_plainly(
     oidc: OidcHub, browser: httpx.AsyncClient
 ) -> None:
-    await start(browser)
+    started = await start(browser)
+    state = parse_qs(urlsplit(started.headers["location"]).query)["state"][0]
     answer = await browser.get(
-        "/web/sign-in/oidc/callback", params={"error": "access_denied", "state": "x"}
+        "/web/sign-in/oidc/callback", params={"error": "access_denied", "state": state}
     )
     assert answer.status_code == 401
     assert "Sign-in with Google was cancelled or refused." in answer.text
+    assert f"{FLOW_COOKIE}=" in answer.headers["set-cookie"]  # this flow is over
+
+
+async def test_another_sites_error_link_does_not_end_a_sign_in_under_way(
+    oidc: OidcHub, browser: httpx.AsyncClient
+) -> None:
+    callback = await authorize(oidc, browser)
+    for params in ({"error": "access_denied"}, {"error": "access_denied", "state": "x"}):
+        forged = await browser.get("/web/sign-in/oidc/callback", params=params)
+        assert forged.status_code == 400
+        assert f"{FLOW_COOKIE}=" not in forged.headers.get("set-cookie", "")  # left alone
+    answer = await browser.get(callback)
+    assert answer.status_code == 200, answer.text
+    assert signed_in(answer)
+
+
+async def test_signing_in_with_the_provider_ends_the_session_already_there(
+    oidc: OidcHub, browser: httpx.AsyncClient
+) -> None:
+    await sign_in(browser, "office")
+    before = browser.cookies.get("doorstep_session")
+    assert before is not None
+    assert (await browser.get("/web/")).status_code == 303
+    started = await start(browser)
+    assert started.status_code == 303
+    async with oidc.web.client() as stale:
+        stale.cookies.set("doorstep_session", before)
+        assert (await stale.get("/web/")).headers["location"].startswith("/web/sign-in")
+    async with oidc.provider_client() as provider:
+        back = await provider.get(started.headers["location"])
+    answer = await browser.get(back.headers["location"])
+    assert signed_in(answer)
+
+
+async def test_a_basic_auth_only_provider_gets_the_id_and_secret_form_encoded(
+    oidc: OidcHub, browser: httpx.AsyncClient
+) -> None:
+    secret = "s3cr+t:with %25 and &"
+    oidc.provider.auth_methods = ("client_secret_basic",)
+    oidc.provider.client_secret = secret
+    oidc.configure(client_secret=SecretStr(secret))
+    answer = await sign_in_via_provider(oidc, browser)
+    assert answer.status_code == 200, answer.text
+    assert signed_in(answer)
 
 
 async def test_a_wrong_client_secret_is_refused_by_the_provider(
