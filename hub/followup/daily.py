@@ -20,9 +20,16 @@ from hub.followup.triggers import DailyOptions, DailyOutcome, evaluate_school
 from hub.hooks.manager import Hooks
 from hub.hooks.types import Notification
 from hub.store import Store
+from hub.store.requests import KeyState, RequestStore
 from hub.sync.plan import attendance_window
 
 log = structlog.get_logger(__name__)
+
+CLAIMED_FOR = "followup-prompts"
+"""The request hash the day's message key is claimed with (one kind of request)."""
+TOLD_BY = "doorstep:followup-daily"
+"""The principal the day's message keys are claimed under in the store's
+``idempotency_keys`` (next to the API's, which are keyed by user id)."""
 
 YEAR_STARTS = (9, 1)
 """The academic year in England starts on 1 September (month, day)."""
@@ -53,12 +60,16 @@ async def pull_register(followups: FollowUpStore, hooks: Hooks, *, on: date) -> 
 
 
 async def tell_prompted(
-    followups: FollowUpStore, hooks: Hooks, *, channel: str, now: datetime
+    followups: FollowUpStore, hooks: Hooks, *, channel: str, now: datetime, sent: RequestStore
 ) -> int:
     """Tell the roles today's open prompts went to that they are waiting: one message a
-    day per school (counts only, no pupil), keyed on the day so a re-run or retry sends
-    it once. Returns how many prompts it told of (0: nothing sent). When the pack names
-    no roles (``attendance.notify``) nothing is sent and a count-only warning is logged."""
+    day per school (counts only, no pupil), keyed on the day. The key is claimed in the
+    store (``sent``) before sending and kept once sent, so a re-run or retry, in this
+    process or another, sends it once (a send that fails frees the key; a process that
+    dies between sending and keeping it leaves it claimed, and after five minutes a
+    re-run sends again). Returns how many prompts it told of (0: nothing sent). When the
+    pack names no roles (``attendance.notify``) nothing is sent and a count-only warning
+    is logged."""
     school_id = hooks.school.id
     today = [
         p
@@ -85,7 +96,16 @@ async def tell_prompted(
             "decide, with your reason, with `doorstep attendance decide`."
         ),
     )
-    await hooks.send_notification(notification=notice, idempotency_key=notice.id)
+    claim = await asyncio.to_thread(sent.begin, TOLD_BY, notice.id, CLAIMED_FOR, now)
+    if claim.state is not KeyState.NEW:
+        log.info("followup.prompts_told_already", school=school_id, state=claim.state.value)
+        return 0
+    try:
+        await hooks.send_notification(notification=notice, idempotency_key=notice.id)
+    except BaseException:
+        await asyncio.to_thread(sent.release, TOLD_BY, notice.id)
+        raise
+    await asyncio.to_thread(sent.finish, TOLD_BY, notice.id, 200, "")
     log.info("followup.prompts_told", school=school_id, prompts=count, channel=channel)
     return count
 
@@ -105,7 +125,8 @@ async def run_daily(
         evaluate_school, store, followups, hooks.school, hooks.pack, now=now, options=options
     )
     if options.notify_channel is not None:
-        await tell_prompted(followups, hooks, channel=options.notify_channel, now=now)
+        sent = RequestStore(store.engine, writer=store.writer)
+        await tell_prompted(followups, hooks, channel=options.notify_channel, now=now, sent=sent)
     log.info(
         "followup.register_pulled",
         school=hooks.school.id,

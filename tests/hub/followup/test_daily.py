@@ -10,7 +10,7 @@ import pytest
 import structlog
 
 from hub import hookimpl
-from hub.errors import ConfigError, UserError
+from hub.errors import ConfigError, TransientError, UserError
 from hub.followup.configured import (
     calendar_for,
     daily_options,
@@ -275,3 +275,43 @@ async def test_a_pack_naming_no_roles_tells_nobody_and_nobody_decides(store: Sto
             reason="Nobody should be able to decide this.",
             at=NOW,
         )
+
+
+async def test_the_days_message_is_sent_once_across_processes(store: Store) -> None:
+    options = DailyOptions(calendar=AUTUMN, notify_channel="email")
+    first, second = Mailbox(), Mailbox()  # each process's channel adapter remembers nothing
+    await run_daily(
+        store, hooks_with(("mis", Register()), ("mail", first)), now=NOW, options=options
+    )
+    later = NOW + timedelta(hours=1)
+    await run_daily(
+        store, hooks_with(("mis", Register()), ("mail", second)), now=later, options=options
+    )
+    assert len(first.sent) == 1
+    assert second.sent == {}
+
+
+class DownMailbox:
+    """An e-mail channel that is down."""
+
+    @hookimpl
+    def hub_send_notification(
+        self, notification: Notification, idempotency_key: str
+    ) -> DeliveryReceipt:
+        raise TransientError("mail: 503")
+
+
+async def test_a_message_that_could_not_be_sent_is_sent_by_the_next_run(store: Store) -> None:
+    options = DailyOptions(calendar=AUTUMN, notify_channel="email")
+    with pytest.raises(TransientError):
+        await run_daily(
+            store,
+            hooks_with(("mis", Register()), ("mail", DownMailbox())),
+            now=NOW,
+            options=options,
+        )
+    mailbox = Mailbox()
+    await run_daily(
+        store, hooks_with(("mis", Register()), ("mail", mailbox)), now=NOW, options=options
+    )
+    assert list(mailbox.sent) == [f"followup-prompts:{SCHOOL}:2026-11-23"]
