@@ -86,6 +86,11 @@ def mark_rung_sent(directory: Path, rung: SentRung) -> None:
     _write(directory / RUNG, rung.model_dump_json())
 
 
+def finish_drill(directory: Path, report_json: str) -> None:
+    """Keep the finished drill's report (owner-only); the drill then counts as over."""
+    _write(directory / REPORT, report_json)
+
+
 def rung_waiting(data_dir: Path, school_id: str, now: datetime) -> SentRung | None:
     """The current drill's rung waiting for an acknowledgement at ``now``, if any.
 

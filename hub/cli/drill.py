@@ -20,10 +20,10 @@ from typing import Annotated
 import typer
 
 from hub.drills import (
-    REPORT,
     SentRung,
     current_drill,
     drill_folder,
+    finish_drill,
     mark_rung_sent,
     start_drill,
     waits_until,
@@ -133,7 +133,7 @@ async def _run(
         )
     finally:
         await hooks.aclose()
-    (directory / REPORT).write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    finish_drill(directory, report.model_dump_json(indent=2))
     return report
 
 

@@ -77,6 +77,7 @@ def test_drill_runs_every_rung_marked_drill_and_times_each_ack(tmp_path: Path) -
     assert cpoms_requests == []  # nothing went to the safeguarding system
     reports = list((tmp_path / "drills" / DEMO_SCHOOL).glob("*/report.json"))
     assert len(reports) == 1
+    assert reports[0].stat().st_mode & 0o777 == 0o600  # owner-only, like every drill file
     report = json.loads(reports[0].read_text())
     assert [r["acknowledged_by"] for r in report["rungs"]] == ["s-1", "s-1", "s-1"]
 
