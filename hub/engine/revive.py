@@ -27,6 +27,7 @@ GIVEN_UP = "MAX_RECOVERY_ATTEMPTS_EXCEEDED"
 RESUMED_PREFIX = "resumed:"
 TIMER_PREFIX = "visit:"
 SETTLE_TIMEOUT_S = 10.0
+SETTLE_POLL_S = 0.25
 
 StillOut = Callable[[str, str], Awaitable[bool]]
 """Whether a school's visit is still out (its timer has work left)."""
@@ -66,7 +67,7 @@ async def settle(workflow_ids: Iterable[str], since_ms: int, timeout_s: float) -
             return True
         if time.monotonic() >= deadline:
             return False
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(SETTLE_POLL_S)
     return True
 
 

@@ -157,7 +157,7 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             if woke.finished:
                 return "back"
             failing = woke.failing
-            wait = self._wait(woke.now, woke.wake_at)
+            wait = self._wait(woke.wake_at)
             if failing:
                 wait = min(wait, pause(config.channel_retry_s, rounds))
                 rounds += 1
@@ -165,11 +165,18 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 rounds = 0
             await DBOS.recv_async(CHECK_IN_TOPIC, timeout_seconds=wait)
 
-    def _wait(self, now: datetime, wake_at: datetime | None) -> float:
-        """Real seconds from ``now`` to ``wake_at`` (at most ``idle_wait_s``)."""
+    def _wait(self, wake_at: datetime | None) -> float:
+        """Real seconds from now to ``wake_at`` (at most ``idle_wait_s``).
+
+        Measured from the clock, not from the plan's ``now``: when the process died
+        between the step and the ``recv``, the replay's ``recv`` is a fresh one and must
+        not wait the whole interval again. (A recorded ``recv`` ignores its timeout:
+        DBOS keeps its end time.)
+        """
         wait = self.runtime.config.idle_wait_s
         if wake_at is not None:
-            wait = min(wait, self.runtime.real_seconds(max((wake_at - now).total_seconds(), 0.0)))
+            until = (wake_at - self.runtime.clock()).total_seconds()
+            wait = min(wait, self.runtime.real_seconds(max(until, 0.0)))
         return wait
 
     @DBOS.step(**RETRY_STORE)
@@ -219,7 +226,7 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                     await self._start_escalation(school_id, visit_id, due)
             if plan.finished:
                 return "back"
-            wait = self._wait(plan.now, plan.wake_at)
+            wait = self._wait(plan.wake_at)
             await DBOS.recv_async(CHECK_IN_TOPIC, timeout_seconds=wait)
 
     @DBOS.step(**RETRY_STORE)
