@@ -47,10 +47,15 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+SWEEP = ("--sweep-interval", "10")
+"""The hub's default sweep interval (the engine tests run a 1 s sweeper)."""
+
+
 def depart(directory: Path, anchor: datetime, visits: int, spread: float, lead: float) -> Hub:
     hub = start_hub(
         directory,
         anchor,
+        *SWEEP,
         "--depart",
         str(visits),
         "--first-end",
@@ -104,7 +109,7 @@ def after_kill(visits: int, spread: float, lead: float) -> dict[str, float | int
         anchor = datetime.now(UTC).replace(microsecond=0)
         first = depart(directory, anchor, visits, spread, lead)
         first.kill()
-        second = start_hub(directory, anchor, "--ack-minutes", "30")
+        second = start_hub(directory, anchor, *SWEEP, "--ack-minutes", "30")
         second.planned_ends = first.planned_ends
         second.wait_ready(timeout=120)
         try:

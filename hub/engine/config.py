@@ -47,9 +47,13 @@ class EngineConfig(BaseModel):
         default=10.0, gt=0, description="How often the overdue sweeper looks at every visit."
     )
     poll_interval_s: float = Field(
-        default=2.0,
+        default=30.0,
         gt=0,
-        description="How often DBOS's SQLite listener polls for messages from other processes.",
+        description=(
+            "How often DBOS's SQLite listener polls for messages from other processes: a "
+            "safety net only, since one hub process runs per SQLite file and wakes its own "
+            "timers at once. Each poll is one write transaction per waiting timer."
+        ),
     )
     channel_timeout_s: float = Field(
         default=10.0, gt=0, description="How long one channel has to accept a rung's message."

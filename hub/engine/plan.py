@@ -73,6 +73,31 @@ def plan_visit(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> 
     return VisitPlan(now=now, due=due, wake_at=min(later, default=None))
 
 
+def wake_needed(
+    pack: PolicyPack,
+    before: tuple[Visit, OnTheDay],
+    after: tuple[Visit, OnTheDay],
+    now: datetime,
+) -> bool:
+    """Whether a new record (``before`` → ``after``) must wake the visit's timer now.
+
+    The timer sleeps until the next deadline it last planned, never later than the
+    one ``before`` gives (records that moved it later did not wake it). It must wake
+    when staff are back, when something is due at once that was not (duress), or when
+    the next deadline moves earlier; a deadline moving later needs nothing: the timer
+    wakes at the old one, plans again from the store and sleeps on.
+    """
+    if after[0].state in BACK:
+        return before[0].state not in BACK
+    old = plan_visit(before[0], pack, before[1], now)
+    new = plan_visit(after[0], pack, after[1], now)
+    if {d.key for d in new.due} - {d.key for d in old.due}:
+        return True
+    if new.wake_at is None:
+        return False
+    return old.wake_at is None or new.wake_at < old.wake_at
+
+
 def rung_of(pack: PolicyPack, deadline: Deadline) -> Rung:
     """The ladder rung a deadline runs; the exhausted alert uses the last rung's channels."""
     number = deadline.rung if deadline.rung is not None else len(pack.escalation.rungs)

@@ -22,6 +22,7 @@ from hub.models import Visit, VisitState
 from hub.policy import PolicyPack
 from hub.store import Store
 from hub.store.escalations import VisitRecords
+from hub.store.steps import VisitStep
 from hub.workflow import OnTheDay, Transition, record_escalation
 
 P = ParamSpec("P")
@@ -161,11 +162,13 @@ class Runtime:
             return None, OnTheDay()
         return found.visit, on_the_day(found)
 
-    def out_now(self, school_id: str, states: Iterable[VisitState]) -> list[tuple[Visit, OnTheDay]]:
+    async def records(self, school_id: str, visit_id: str) -> VisitRecords | None:
+        """The visit with its records and recorded escalations (one read), or None."""
+        return await self.io(self.store.visit_records, school_id, visit_id)
+
+    def out_now(self, school_id: str, states: Iterable[VisitState]) -> list[VisitRecords]:
         """Every visit of the school in ``states`` with its records (blocking: use ``io``)."""
-        return [
-            (found.visit, on_the_day(found)) for found in self.store.visits_out(school_id, states)
-        ]
+        return self.store.visits_out(school_id, states)
 
     async def day(self, school_id: str, visit_id: str) -> OnTheDay:
         """Everything recorded about the visit while staff are out."""
@@ -207,6 +210,16 @@ class Runtime:
         with self.store.recorded(events, seqs):
             for event in events:
                 await hooks.on_visit_event(event=event)
+
+    async def save_step(self, step: VisitStep) -> Visit:
+        """Save a workflow step whole (visit, records, events) in one transaction, then
+        hand its events to the observers without writing them again."""
+        seqs = await self.io(self.store.save_step, step)
+        hooks = self.hooks(step.visit.school_id)
+        with self.store.recorded(step.events, seqs):
+            for event in step.events:
+                await hooks.on_visit_event(event=event)
+        return step.visit
 
     async def apply(self, transition: Transition) -> Visit:
         """Save the visit, then hand its events to the observers (the audit plugin)."""

@@ -8,8 +8,9 @@ One ``Engine`` per hub process (DBOS is a process-wide singleton)::
         await engine.acknowledge("st-michaels", acknowledgement)
         await engine.record_note("st-michaels", note)   # note + outbox, one transaction
 
-A check-in or an acknowledgement is stored first, through the pure workflow step,
-then sent as a message to the visit's safety workflow. The ticker runs the overdue
+A check-in or an acknowledgement is stored first, through the pure workflow step, in
+one transaction; a message wakes the visit's safety workflow only when it must (the
+next deadline moved earlier, duress, staff back). The ticker runs the overdue
 sweeper and drains the delivery outbox every ``sweep_interval_s``.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -26,7 +28,7 @@ from typing import Self
 import structlog
 from dbos import DBOS, SetWorkflowID
 
-from hub.engine import deliveries
+from hub.engine import deliveries, revive
 from hub.engine.config import EngineConfig
 from hub.engine.dbos_glue import (
     cancel_running_workflows,
@@ -36,10 +38,12 @@ from hub.engine.dbos_glue import (
     wake_waiter,
 )
 from hub.engine.lock import ProcessLock
+from hub.engine.plan import BACK, wake_needed
 from hub.engine.records import Board, BoardState, Delivery, DeliveryStatus
-from hub.engine.runtime import HooksFor, Runtime, scaled_clock
+from hub.engine.runtime import HooksFor, Runtime, UnknownVisitError, on_the_day, scaled_clock
 from hub.engine.workflows import (
     CHECK_IN_TOPIC,
+    OUT_STATES,
     SafetyWorkflows,
     sweep_workflow_id,
     visit_workflow_id,
@@ -47,6 +51,8 @@ from hub.engine.workflows import (
 from hub.errors import DoorstepError, UserError
 from hub.models import Acknowledgement, CheckIn, DomainModel, UtcDateTime, VisitNote
 from hub.store import StaleVisitError, Store
+from hub.store.escalations import VisitRecords
+from hub.store.steps import VisitStep
 from hub.workflow import OnTheDay, acknowledge, due_time, record_check_in
 
 log = structlog.get_logger(__name__)
@@ -97,6 +103,7 @@ class Engine:
         """
         if self._lock is not None:
             self._lock.acquire()
+        launched_ms = int(time.time() * 1000) - 1
         try:
             self._workflows = SafetyWorkflows(self.runtime)
             launch_dbos(self.config)
@@ -108,6 +115,9 @@ class Engine:
         )
         self.runtime.started.update(status.workflow_id for status in pending)
         log.info("engine.started", version=self.config.application_version, resumed=len(pending))
+        mine = [s.workflow_id for s in pending if s.executor_id == self.config.executor_id]
+        await revive.settle(mine, launched_ms, revive.SETTLE_TIMEOUT_S)
+        await self._revive_timers()
         if ticker:
             self._ticker = asyncio.create_task(self._tick_forever(), name="doorstep-ticker")
 
@@ -167,55 +177,83 @@ class Engine:
         return workflow_id
 
     async def check_in(self, school_id: str, check_in: CheckIn) -> CheckInReceipt:
-        """Record a check-in and wake the visit's timer.
+        """Record a check-in (one store transaction) and wake the visit's timer if it must.
 
         A duress check-in takes exactly the same path and gets exactly the same
-        answer; the deadline calculator turns it into the duress escalation.
+        answer; the deadline calculator turns it into the duress escalation, which is
+        due at once, so the timer is woken. A check-in that only moves the next
+        deadline later sends nothing: the timer wakes at the old one and plans again.
         """
         runtime = self.runtime
         now = runtime.clock()
         pack = runtime.hooks(school_id).pack
         for attempt in range(SAVE_RETRIES):
-            visit = await runtime.visit(school_id, check_in.visit_id)
-            transition = record_check_in(visit, check_in, now)
-            await runtime.io(runtime.store.save_check_in, school_id, check_in)
+            found = await self._records(school_id, check_in.visit_id)
+            transition = record_check_in(found.visit, check_in, now)
+            step = VisitStep(
+                visit=transition.visit, events=transition.events, check_ins=(check_in,)
+            )
             try:
-                visit = await runtime.apply(transition)
+                visit = await runtime.save_step(step)
                 break
             except StaleVisitError:
                 if attempt == SAVE_RETRIES - 1:
                     raise
-        if visit.state in (visit.state.RETURNED, visit.state.CLOSED):
+        before = on_the_day(found)
+        others = tuple(c for c in before.check_ins if c.id != check_in.id)
+        after = before.model_copy(update={"check_ins": (*others, check_in)})
+        if visit.state in BACK:
             await runtime.show(school_id, visit.id, Board.CLEAR)
-        await self._wake(school_id, visit.id, key=f"check-in:{check_in.id}")
+        if wake_needed(pack, (found.visit, before), (visit, after), now):
+            await self._wake(school_id, visit.id, key=f"check-in:{check_in.id}")
+        else:
+            await self.watch(school_id, visit.id)
         plain = check_in.model_copy(update={"duress": False})
         return CheckInReceipt(
             check_in_id=check_in.id,
             visit_id=visit.id,
             received_at=now,
-            next_check_in_by=None
-            if visit.state in (visit.state.RETURNED, visit.state.CLOSED)
-            else due_time(visit, plain.at, pack).at,
+            next_check_in_by=None if visit.state in BACK else due_time(visit, plain.at, pack).at,
         )
 
     async def acknowledge(self, school_id: str, acknowledgement: Acknowledgement) -> None:
-        """A person takes responsibility for a rung: store it, stop the ladder, tell the board."""
+        """A person takes responsibility for a rung: store it (one transaction), tell the
+        board, and wake the visit's timer only if that brings a deadline forward (the
+        timer reads the acknowledgement when it next wakes; the ladder stops there)."""
         runtime = self.runtime
         now = runtime.clock()
         pack = runtime.hooks(school_id).pack
         actor = await runtime.io(runtime.store.get_staff, school_id, acknowledgement.by)
         if actor is None:
             raise UserError(f"school {school_id} has no member of staff {acknowledgement.by}")
-        visit = await runtime.visit(school_id, acknowledgement.visit_id)
-        transition = acknowledge(visit, pack, actor, acknowledgement, now)
-        await runtime.io(runtime.store.save_acknowledgement, school_id, acknowledgement)
-        visit = await runtime.apply(transition)
+        found = await self._records(school_id, acknowledgement.visit_id)
+        transition = acknowledge(found.visit, pack, actor, acknowledgement, now)
+        visit = await runtime.save_step(
+            VisitStep(
+                visit=transition.visit,
+                events=transition.events,
+                acknowledgements=(acknowledgement,),
+            )
+        )
         await runtime.show(school_id, visit.id, Board.ACKNOWLEDGED, rung=acknowledgement.rung)
-        # Escalation workflows end once sent; the visit's timer reads the acknowledgement.
-        await self._wake(school_id, visit.id, key=f"ack:{visit.id}:{acknowledgement.rung}")
+        before = on_the_day(found)
+        after = before.model_copy(
+            update={"acknowledgements": (*before.acknowledgements, acknowledgement)}
+        )
+        if wake_needed(pack, (found.visit, before), (visit, after), now):
+            await self._wake(school_id, visit.id, key=f"ack:{visit.id}:{acknowledgement.rung}")
+
+    async def _records(self, school_id: str, visit_id: str) -> VisitRecords:
+        found = await self.runtime.records(school_id, visit_id)
+        if found is None:
+            raise UnknownVisitError(f"school {school_id} holds no visit {visit_id}")
+        return found
 
     async def _wake(self, school_id: str, visit_id: str, *, key: str) -> None:
-        workflow_id = await self.watch(school_id, visit_id)
+        workflow_id = visit_workflow_id(school_id, visit_id)
+        if workflow_id not in self.runtime.started:
+            await self.watch(school_id, visit_id)  # its first wake reads every record
+            return
         await DBOS.send_async(workflow_id, "look", CHECK_IN_TOPIC, idempotency_key=key)
         wake_waiter(workflow_id, CHECK_IN_TOPIC)
 
@@ -282,10 +320,26 @@ class Engine:
             handle = await DBOS.start_workflow_async(self.workflows.sweep, tick.isoformat())
         return await handle.get_result()
 
+    async def _revive_timers(self) -> list[str]:
+        """Resume visit timers DBOS gave up for another workflow's crashes (R-11)."""
+        workflows = self.workflows
+
+        async def still_out(school_id: str, visit_id: str) -> bool:
+            visit = await self.runtime.io(self.runtime.store.get_visit, school_id, visit_id)
+            return visit is not None and visit.state in OUT_STATES
+
+        async def mark(workflow_id: str) -> None:
+            await revive.mark_with(workflows.resumed, workflow_id)
+
+        revived = await revive.revive_timers(still_out, mark)
+        self.runtime.started.update(revived)
+        return revived
+
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(self.config.sweep_interval_s)
             try:
+                await self._revive_timers()
                 await self.sweep()
                 await self.drain_outbox()
             except asyncio.CancelledError:

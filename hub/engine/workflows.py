@@ -2,16 +2,16 @@
 
 Workflow ids are the idempotency keys:
 
-- ``visit:{school}:{visit}``: the visit's safety timer. It loops: read the records
-  (a step), start every escalation due, then ``recv("check_in")`` with a timeout
-  that ends at the next deadline. A check-in or acknowledgement is a message that
-  wakes it early; staff being back ends it.
+- ``visit:{school}:{visit}``: the visit's safety timer. It loops: one recorded step
+  (``wake``) reads the records, works out what is due and sends every escalation due
+  and not yet recorded, then ``recv("check_in")`` with a timeout that ends at the
+  next deadline. A message wakes it early: a check-in or acknowledgement that brings
+  something forward, duress, staff being back (which ends it), or the sweeper's nudge.
 - ``escalate:{escalation_key}``: one rung of the ladder (or the duress rung, or the
-  exhausted alert). Whoever starts it, the timer or the sweeper, DBOS runs it once.
-  It sends the rung's message on each channel in order until one accepts (falling
-  back at once, never waiting on Retry-After), then shows the visit on the board and
-  records the ESCALATED event in one transaction. The visit's timer, not the
-  escalation, waits for a person's acknowledgement.
+  exhausted alert) for a visit whose timer is gone (cancelled, given up, ended): the
+  sweeper starts it, DBOS runs it once. It sends the rung's message like the timer
+  does, and repeats the pass after durable pauses while every channel fails. (Timers
+  started before the timer sent itself still start these as child workflows.)
 - ``sweep:{tick}``: the overdue sweeper, one run per tick whoever asks.
 - ``deliver:{key}:{round}``: one outbound push with durable pauses between attempts.
 
@@ -22,7 +22,7 @@ happens inside a step whose result DBOS records.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -30,6 +30,7 @@ from dbos import DBOS, DBOSConfiguredInstance, SetWorkflowID
 from pydantic import Field
 
 from hub.engine import deliveries
+from hub.engine.dbos_glue import wake_waiter
 from hub.engine.plan import (
     Due,
     VisitPlan,
@@ -40,16 +41,25 @@ from hub.engine.plan import (
     rung_of,
 )
 from hub.engine.records import Board
-from hub.engine.runtime import Runtime
+from hub.engine.runtime import Runtime, on_the_day
 from hub.models import DomainModel, Visit, VisitState
-from hub.workflow import DeadlineKind
+from hub.workflow import DeadlineKind, OnTheDay
 
 log = structlog.get_logger(__name__)
 
 INSTANCE_NAME = "doorstep"
 CHECK_IN_TOPIC = "check_in"
+TIMER_SENDS = "timer-sends"
+"""``DBOS.patch`` name: timers started since send their escalations in their own step;
+timers started before it replay the old path (a ``plan`` step and child workflows)."""
+LIVE = ("PENDING", "ENQUEUED")
+"""DBOS statuses of a workflow that still runs (or will, once dequeued)."""
 MAX_RECOVERY_ATTEMPTS = 10
 """A workflow that crashed the process this many times is dead-lettered (not retried)."""
+
+NUDGE_AFTER_S = 5.0
+"""An escalation due this long (real seconds) and not recorded while its timer runs gets
+the timer a wake-up message from the sweeper (at least two sweep intervals)."""
 
 RETRY_STORE: dict[str, Any] = {
     "retries_allowed": True,
@@ -91,11 +101,25 @@ class Sent(DomainModel):
     skipped: bool = Field(default=False, description="Staff are back already: nothing sent.")
 
 
+class Woke(DomainModel):
+    """What one wake of a visit's timer came to."""
+
+    now: datetime
+    wake_at: datetime | None = Field(default=None, description="The next deadline; None: none.")
+    finished: bool = Field(default=False, description="Staff are back: the timer ends.")
+    failing: tuple[str, ...] = Field(
+        default=(), description="Keys of escalations no channel accepted: tried again soon."
+    )
+
+
 class Overdue(DomainModel):
-    """What the sweeper found: visits to watch and escalations to start."""
+    """What the sweeper found: visits to watch, escalations to start, timers to nudge."""
 
     watch: tuple[tuple[str, str], ...] = ()
     escalate: tuple[tuple[str, str, Due], ...] = ()
+    nudge: tuple[tuple[str, str, str], ...] = Field(
+        default=(), description="(school, visit, escalation key) of late live timers."
+    )
 
 
 @DBOS.dbos_class()
@@ -110,7 +134,83 @@ class SafetyWorkflows(DBOSConfiguredInstance):
 
     @DBOS.workflow(max_recovery_attempts=MAX_RECOVERY_ATTEMPTS)
     async def watch_visit(self, school_id: str, visit_id: str) -> str:
-        """Run a visit's safety timer until staff are back."""
+        """Run a visit's safety timer until staff are back.
+
+        Each wake is one recorded step that plans and sends what is due, then one
+        ``recv`` until the next deadline: about three system-database writes per
+        escalation. While every channel of an escalation fails, the timer wakes again
+        after the ``channel_retry_s`` pauses and tries it again.
+        """
+        if not await DBOS.patch_async(TIMER_SENDS):
+            return await self._watch_with_children(school_id, visit_id)
+        config = self.runtime.config
+        failing: tuple[str, ...] = ()
+        rounds = 0
+        while True:
+            try:
+                woke = await self.wake(school_id, visit_id, failing)
+            except Exception:  # the store is unreachable: never end a safety timer on it
+                await DBOS.sleep_async(config.channel_retry_s[0])
+                continue
+            if woke is None:
+                return "unknown visit"
+            if woke.finished:
+                return "back"
+            failing = woke.failing
+            wait = self._wait(woke.wake_at)
+            if failing:
+                wait = min(wait, pause(config.channel_retry_s, rounds))
+                rounds += 1
+            else:
+                rounds = 0
+            await DBOS.recv_async(CHECK_IN_TOPIC, timeout_seconds=wait)
+
+    def _wait(self, wake_at: datetime | None) -> float:
+        """Real seconds from now to ``wake_at`` (at most ``idle_wait_s``).
+
+        Measured from the clock, not from the plan's ``now``: when the process died
+        between the step and the ``recv``, the replay's ``recv`` is a fresh one and must
+        not wait the whole interval again. (A recorded ``recv`` ignores its timeout:
+        DBOS keeps its end time.)
+        """
+        wait = self.runtime.config.idle_wait_s
+        if wake_at is not None:
+            until = (wake_at - self.runtime.clock()).total_seconds()
+            wait = min(wait, self.runtime.real_seconds(max(until, 0.0)))
+        return wait
+
+    @DBOS.step(**RETRY_STORE)
+    async def wake(self, school_id: str, visit_id: str, failing: tuple[str, ...]) -> Woke | None:
+        """Read the visit and its records, send every escalation due and not yet
+        recorded (and those in ``failing`` again, unless acknowledged since), and say
+        when to wake next (a recorded step; if the process dies inside it, it runs
+        again and the channels drop repeats by their idempotency keys)."""
+        runtime = self.runtime
+        began = runtime.clock()
+        found = await runtime.records(school_id, visit_id)
+        if found is None:
+            return None
+        pack = runtime.hooks(school_id).pack
+        day = on_the_day(found)
+        plan = plan_visit(found.visit, pack, day, began)
+        if plan.finished:
+            return Woke(now=plan.now, finished=True)
+        still: list[str] = []
+        for due in plan.due:
+            again = due.key in failing
+            if due.key in found.escalated and not again:
+                continue
+            if again and acknowledged_since(day, due):
+                continue
+            sent = await self._send(found.visit, due, began)
+            if sent.accepted is None:
+                await self._sound_failing(school_id, visit_id, due)
+                still.append(due.key)
+        return Woke(now=plan.now, wake_at=plan.wake_at, failing=tuple(still))
+
+    async def _watch_with_children(self, school_id: str, visit_id: str) -> str:
+        """The timer as it ran before ``TIMER_SENDS``: a ``plan`` step and one child
+        workflow per escalation. Only timers started before that change replay it."""
         started: set[str] = set()
         while True:
             try:
@@ -126,15 +226,12 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                     await self._start_escalation(school_id, visit_id, due)
             if plan.finished:
                 return "back"
-            wait = self.runtime.config.idle_wait_s
-            if plan.wake_at is not None:
-                until = max((plan.wake_at - plan.now).total_seconds(), 0.0)
-                wait = min(wait, self.runtime.real_seconds(until))
+            wait = self._wait(plan.wake_at)
             await DBOS.recv_async(CHECK_IN_TOPIC, timeout_seconds=wait)
 
     @DBOS.step(**RETRY_STORE)
     async def plan(self, school_id: str, visit_id: str) -> VisitPlan | None:
-        """Read the visit and its records and decide what is due (a recorded step)."""
+        """Read the visit and its records and decide what is due (the old timer's step)."""
         runtime = self.runtime
         visit, day = await runtime.situation(school_id, visit_id)
         if visit is None:
@@ -174,15 +271,20 @@ class SafetyWorkflows(DBOSConfiguredInstance):
 
     @DBOS.step(**RETRY_STORE)
     async def send_rung(self, school_id: str, visit_id: str, due: Due) -> Sent:
-        """Offer the message to each channel in order until one accepts (a failure or
-        timeout moves on at once), then show the board and record the ESCALATED event
-        (once per key) in one transaction."""
+        """One pass through the rung's channels (``_send``), unless staff are back."""
         runtime = self.runtime
         began = runtime.clock()
         visit = await runtime.visit(school_id, visit_id)
         if visit.state in (VisitState.RETURNED, VisitState.CLOSED):
             return Sent(skipped=True)
-        hooks = runtime.hooks(school_id)
+        return await self._send(visit, due, began)
+
+    async def _send(self, visit: Visit, due: Due, began: datetime) -> Sent:
+        """Offer the message to each channel in order until one accepts (a failure or
+        timeout moves on at once), then show the board and record the ESCALATED event
+        (once per key) in one transaction."""
+        runtime = self.runtime
+        hooks = runtime.hooks(visit.school_id)
         deadline = due.deadline
         rung = rung_of(hooks.pack, deadline)
         channels = hooks.resolve_channel_order(visit=visit, rung=rung)
@@ -222,22 +324,24 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         visit = await runtime.visit(school_id, visit_id)
         if visit.state in (VisitState.RETURNED, VisitState.CLOSED):
             return False
-        await runtime.show(
+        await self._sound_failing(school_id, visit_id, due)
+        return not acknowledged_since(await runtime.day(school_id, visit_id), due)
+
+    async def _sound_failing(self, school_id: str, visit_id: str, due: Due) -> None:
+        await self.runtime.show(
             school_id,
             visit_id,
             Board.CHANNELS_FAILING,
             rung=due.deadline.rung,
             detail="every channel of this escalation failed; still trying",
         )
-        day = await runtime.day(school_id, visit_id)
-        since = due.deadline.started_at
-        return not any(ack.at >= since for ack in day.acknowledgements)
 
     # --- the overdue sweeper ------------------------------------------------------------
 
     @DBOS.workflow(max_recovery_attempts=MAX_RECOVERY_ATTEMPTS)
     async def sweep(self, tick: str) -> int:
-        """Start the timer of every visit out without one and every escalation past due."""
+        """Start the timer of every visit out without one, escalate what is past due for
+        visits whose timer is gone, and nudge a live timer that is late."""
         found = await self.find_overdue()
         for school_id, visit_id in found.watch:
             self.runtime.started.add(visit_workflow_id(school_id, visit_id))
@@ -245,18 +349,30 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 await DBOS.start_workflow_async(self.watch_visit, school_id, visit_id)
         for school_id, visit_id, due in found.escalate:
             await self._start_escalation(school_id, visit_id, due)
+        for school_id, visit_id, key in found.nudge:
+            await DBOS.send_async(
+                visit_workflow_id(school_id, visit_id),
+                "look",
+                CHECK_IN_TOPIC,
+                idempotency_key=f"nudge:{key}",
+            )
+            wake_waiter(visit_workflow_id(school_id, visit_id), CHECK_IN_TOPIC)
         return len(found.escalate)
 
     @DBOS.step(**RETRY_STORE)
     async def find_overdue(self) -> Overdue:
         """Read every school's visits that are out and work out what is due now.
 
-        Escalations whose workflow already exists (started by the timer, or by an
-        earlier sweep) are left out with one look-up, so a quiet tick writes nothing.
+        An escalation due and not yet recorded is the timer's while the timer runs
+        (nudged once per key when it is ``NUDGE_AFTER_S`` late); for a visit whose timer is gone it
+        becomes an ``escalate:{key}`` workflow, unless that exists already. A quiet
+        tick writes nothing.
         """
         runtime = self.runtime
+        now = runtime.clock()
+        late = now - timedelta(seconds=runtime.config.time_scale * self._nudge_after_s())
         watch: list[tuple[str, str]] = []
-        escalate: list[tuple[str, str, Due]] = []
+        waiting: list[tuple[str, str, Due]] = []
         for school in await runtime.io(runtime.store.list_schools):
             try:
                 pack = runtime.hooks(school.id).pack
@@ -264,24 +380,49 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 log.error("engine.school_skipped", school=school.id, error=type(exc).__name__)
                 continue
             out = await runtime.io(runtime.out_now, school.id, OUT_STATES)
-            for visit, due_now in runtime.due_now(pack, out, runtime.clock()):
+            escalated = {found.visit.id: found.escalated for found in out}
+            pairs = [(found.visit, on_the_day(found)) for found in out]
+            for visit, due_now in runtime.due_now(pack, pairs, now):
                 if visit_workflow_id(school.id, visit.id) not in runtime.started:
                     watch.append((school.id, visit.id))
-                escalate += [
+                waiting += [
                     (school.id, visit.id, due)
                     for due in due_now
-                    if due.workflow_id not in runtime.started
+                    if due.key not in escalated[visit.id]
                 ]
-            runtime.forget_plans(school.id, (visit.id for visit, _day in out))
-        known = await existing_workflows(
-            [wid for wid in (visit_workflow_id(s, v) for s, v in watch)]
-            + [due.workflow_id for _s, _v, due in escalate]
-        )
+            runtime.forget_plans(school.id, (visit.id for visit, _day in pairs))
+        known = await existing_workflows([visit_workflow_id(s, v) for s, v in watch])
         runtime.started.update(known)
+        timers = await workflow_statuses(sorted({visit_workflow_id(s, v) for s, v, _ in waiting}))
+        nudge: dict[tuple[str, str], str] = {}
+        escalate: list[tuple[str, str, Due]] = []
+        for school_id, visit_id, due in waiting:
+            status = timers.get(visit_workflow_id(school_id, visit_id))
+            if status is None:
+                continue  # no timer yet: it is started now and sends at its first wake
+            if status in LIVE:
+                if due.deadline.at <= late:
+                    nudge.setdefault((school_id, visit_id), due.key)
+            elif due.workflow_id not in runtime.started:
+                escalate.append((school_id, visit_id, due))
+        started = await existing_workflows([due.workflow_id for _s, _v, due in escalate])
+        runtime.started.update(started)
         return Overdue(
             watch=tuple((s, v) for s, v in watch if visit_workflow_id(s, v) not in known),
-            escalate=tuple(item for item in escalate if item[2].workflow_id not in known),
+            escalate=tuple(item for item in escalate if item[2].workflow_id not in started),
+            nudge=tuple((s, v, key) for (s, v), key in sorted(nudge.items())),
         )
+
+    def _nudge_after_s(self) -> float:
+        """Real seconds an escalation may be late before the sweeper nudges its timer."""
+        return max(NUDGE_AFTER_S, 2 * self.runtime.config.sweep_interval_s)
+
+    # --- given-up timers (R-11) ---------------------------------------------------------
+
+    @DBOS.workflow()
+    async def resumed(self, workflow_id: str) -> str:
+        """The durable marker that ``workflow_id`` (a given-up visit timer) was resumed."""
+        return workflow_id
 
     # --- deliveries ---------------------------------------------------------------------
 
@@ -309,6 +450,22 @@ class SafetyWorkflows(DBOSConfiguredInstance):
     async def give_up(self, school_id: str, key: str, reason: str) -> None:
         """Move the delivery to the dead letters with its reason."""
         await deliveries.give_up(self.runtime, school_id, key, reason)
+
+
+def acknowledged_since(day: OnTheDay, due: Due) -> bool:
+    """Whether someone acknowledged after the escalation's situation began."""
+    since = due.deadline.started_at
+    return any(ack.at >= since for ack in day.acknowledgements)
+
+
+async def workflow_statuses(workflow_ids: list[str]) -> dict[str, str]:
+    """The DBOS status of each of ``workflow_ids`` that exists."""
+    if not workflow_ids:
+        return {}
+    found = await DBOS.list_workflows_async(
+        workflow_ids=workflow_ids, load_input=False, load_output=False
+    )
+    return {status.workflow_id: status.status for status in found}
 
 
 async def existing_workflows(workflow_ids: list[str]) -> set[str]:

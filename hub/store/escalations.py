@@ -40,6 +40,8 @@ class VisitRecords:
     check_ins: tuple[CheckIn, ...] = ()
     reports: tuple[DoorstepReport, ...] = ()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    escalated: frozenset[str] = frozenset()
+    """Keys of the escalations recorded (an ESCALATED event each)."""
 
 
 def _table(row_class: type[object]) -> Table:
@@ -90,6 +92,16 @@ _BOARD_OF_VISIT = select(_BOARD).where(*_of_visit(_BOARD))
 _ESCALATION_DATA = select(_EVENTS.c.data).where(
     *_of_visit(_EVENTS), _EVENTS.c.kind == VisitEventKind.ESCALATED.value
 )
+_ESCALATIONS_OUT = select(_EVENTS.c.visit_id, _EVENTS.c.data).where(
+    _EVENTS.c.school_id == bindparam("school_id"),
+    _EVENTS.c.kind == VisitEventKind.ESCALATED.value,
+    _EVENTS.c.visit_id.in_(select(_VISITS.c.id).where(*_OUT)),
+)
+
+
+def _key_of(data: Any) -> str | None:
+    key = data.get("key") if isinstance(data, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def read_visit_records(
@@ -101,14 +113,15 @@ def read_visit_records(
     if row is None:
         return None
     found = [connection.execute(query, where).all() for query in _RECORDS_OF_VISIT]
-    return _records(row, *found)
+    keys = {_key_of(data) for (data,) in connection.execute(_ESCALATION_DATA, where)}
+    return _records(row, *found, escalated=frozenset(k for k in keys if k))
 
 
 def read_school_records(
     connection: Connection, school_id: str, states: Iterable[str]
 ) -> list[VisitRecords]:
     """Every visit of the school in ``states`` (by planned start) with its records:
-    four statements for the whole school, not three per visit."""
+    five statements for the whole school, not four per visit."""
     where = {"school_id": school_id, "states": list(states)}
     visits = connection.execute(_VISITS_OUT, where).all()
     if not visits:
@@ -119,17 +132,34 @@ def read_school_records(
         for row in connection.execute(query, where):
             grouped.setdefault(row.visit_id, []).append(row)
         by_table.append(grouped)
-    return [_records(row, *(grouped.get(row.id, []) for grouped in by_table)) for row in visits]
+    escalated: dict[str, set[str]] = {}
+    for visit_id, data in connection.execute(_ESCALATIONS_OUT, where):
+        if (key := _key_of(data)) is not None:
+            escalated.setdefault(visit_id, set()).add(key)
+    return [
+        _records(
+            row,
+            *(grouped.get(row.id, []) for grouped in by_table),
+            escalated=frozenset(escalated.get(row.id, ())),
+        )
+        for row in visits
+    ]
 
 
 def _records(
-    visit: Any, check_ins: Sequence[Any], reports: Sequence[Any], acks: Sequence[Any]
+    visit: Any,
+    check_ins: Sequence[Any],
+    reports: Sequence[Any],
+    acks: Sequence[Any],
+    *,
+    escalated: frozenset[str] = frozenset(),
 ) -> VisitRecords:
     return VisitRecords(
         visit=mapping.to_visit(visit),
         check_ins=tuple(mapping.to_check_in(row) for row in check_ins),
         reports=tuple(mapping.to_doorstep_report(row) for row in reports),
         acknowledgements=tuple(mapping.to_acknowledgement(row) for row in acks),
+        escalated=escalated,
     )
 
 
@@ -158,6 +188,6 @@ def save_escalation_in(
             mine = (_BOARD.c.school_id == visit.school_id, _BOARD.c.visit_id == visit.id)
             connection.execute(_BOARD.update().where(*mine).values(values))
     for (data,) in connection.execute(_ESCALATION_DATA, where):
-        if isinstance(data, dict) and data.get("key") == key:
+        if _key_of(data) == key:
             return None
     return append_events_in(connection, visit, events)

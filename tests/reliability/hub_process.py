@@ -1,7 +1,8 @@
 """A hub process for the crash tests: the real engine, the short pack, the ledger channel.
 
     python -m tests.reliability.hub_process DIR --anchor ISO [--depart N --ends-in S]
-        [--no-sweeper] [--unpinned] [--changed] [--notes N --fail-rate F --push-delay S]
+        [--no-sweeper | --sweep-interval S] [--unpinned] [--changed]
+        [--notes N --fail-rate F --push-delay S]
         [--poison | --poison-registered]
 
 It serves until SIGTERM (or until the test kills it with SIGKILL). ``--depart`` first
@@ -62,6 +63,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--spacing", type=float, default=0.1)
     parser.add_argument("--ack-minutes", type=int, default=2)
     parser.add_argument("--no-sweeper", action="store_true")
+    parser.add_argument("--sweep-interval", type=float, default=None)
     parser.add_argument("--unpinned", action="store_true")
     parser.add_argument("--changed", action="store_true")
     parser.add_argument("--notes", type=int, default=0)
@@ -77,6 +79,8 @@ async def main(args: argparse.Namespace) -> None:
     configure_logging("json", "warning")
     pack = short_pack(ack_minutes=args.ack_minutes)
     overrides: dict[str, object] = {"clock_anchor": datetime.fromisoformat(args.anchor)}
+    if args.sweep_interval is not None:
+        overrides["sweep_interval_s"] = args.sweep_interval
     if args.no_sweeper:
         overrides["sweep_interval_s"] = 3600.0
     if args.unpinned:

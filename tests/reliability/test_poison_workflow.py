@@ -111,16 +111,6 @@ def test_the_poison_workflow_is_given_up_shown_and_other_visits_escalate(
     assert loop.seconds < 60
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DBOS counts a recovery attempt for every workflow pending when the process dies, "
-        "so the innocent visit timer that was pending through the poison's crashes is "
-        "given up with it (the sweeper still escalates that visit). Needs an engine change "
-        "in hub/engine/workflows.py or service.py (e.g. resume given-up visit timers that "
-        "are not the crasher)."
-    ),
-)
 def test_an_innocent_timer_pending_through_the_crashes_is_not_given_up(
     loop: CrashLoop,
 ) -> None:

@@ -47,7 +47,6 @@ def config_for(tmp_path: Path, **overrides: Any) -> EngineConfig:
         "time_scale": SCALE,
         "clock_anchor": datetime.now(UTC).replace(microsecond=0),
         "sweep_interval_s": 1.0,
-        "poll_interval_s": 0.5,
         "channel_timeout_s": 2.0,
         "channel_retry_s": (0.5,),
         "delivery_backoff_s": (0.2, 0.2, 0.2),

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from hub.engine.plan import board_for, notification_for, plan_visit, replaces
+from hub.engine.plan import board_for, notification_for, plan_visit, replaces, wake_needed
 from hub.engine.records import Board, BoardState
 from hub.models import CheckInKind, StaffRole, Visit, VisitState
 from hub.workflow import DeadlineKind, OnTheDay
@@ -91,3 +91,19 @@ def test_loud_board_states_only_give_way_to_an_answer(
         else BoardState(school_id="st-michaels", visit_id="v-1", state=current, since=T0)
     )
     assert replaces(state, new) is moves
+
+
+def test_a_check_in_wakes_the_timer_only_for_duress_an_earlier_deadline_or_staff_back() -> None:
+    pack = factories.pack()
+    visit, day = departed_day()
+    now = T0 + timedelta(minutes=70)
+    before = (visit, OnTheDay(check_ins=day.check_ins[:1]))
+    assert not wake_needed(pack, before, (visit, day), now)  # nothing comes forward
+    _, duress = departed_day(duress=True)
+    assert wake_needed(pack, before, (visit, duress), now)  # due at once
+    back = visit.model_copy(update={"state": VisitState.RETURNED})
+    assert wake_needed(pack, (visit, day), (back, day), now)
+    assert not wake_needed(pack, (back, day), (back, day), now)
+    sooner = visit.model_copy(update={"planned_end": T0 + timedelta(minutes=90)})
+    assert wake_needed(pack, (visit, day), (sooner, day), now)  # the return falls due earlier
+    assert not wake_needed(pack, (sooner, day), (visit, day), now)  # later: the timer re-plans

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -147,6 +148,38 @@ async def test_duress_escalates_at_once_silently_and_answers_like_a_normal_check
     board = store.board_state("st-michaels", "v-7")
     assert board is not None
     assert board.state is Board.DURESS
+
+
+def messages(tmp_path: Path) -> int:
+    """How many messages were sent to workflows (DBOS's notifications)."""
+    with sqlite3.connect(tmp_path / "doorstep-engine.db") as db:
+        return int(db.execute("SELECT count(*) FROM notifications").fetchone()[0])
+
+
+async def test_a_check_in_that_brings_nothing_forward_sends_no_message_and_the_timer_keeps_time(
+    engine: Engine, store: Store, ledger: LedgerChannel, tmp_path: Path
+) -> None:
+    await depart(engine, store, "v-9")
+    visit = store.get_visit("st-michaels", "v-9")
+    assert visit is not None
+    await engine.check_in("st-michaels", check_in(engine, "v-9", CheckInKind.ARRIVED, n=2))
+    assert messages(tmp_path) == 0  # the departure started the timer; the arrival woke nothing
+    rows = await rows_when(ledger.path, 1)
+    due = wall_time(engine.config, visit.planned_end + timedelta(minutes=1))
+    assert [row.visit_id for row in rows] == ["v-9"]
+    assert abs(rows[0].accepted_at - due) < 1.0
+
+
+async def test_a_duress_check_in_wakes_the_timer_with_a_message(
+    engine: Engine, store: Store, ledger: LedgerChannel, tmp_path: Path
+) -> None:
+    await depart(engine, store, "v-10", ends_in_minutes=30)
+    await engine.check_in(
+        "st-michaels", check_in(engine, "v-10", CheckInKind.ARRIVED, n=2, duress=True)
+    )
+    assert messages(tmp_path) == 1
+    rows = await rows_when(ledger.path, 1, timeout=5)
+    assert ":duress:" in rows[0].key
 
 
 async def test_returning_ends_the_timer_without_escalating(
