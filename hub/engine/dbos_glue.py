@@ -17,10 +17,13 @@ from typing import Any
 
 import dbos as dbos_package
 import sqlalchemy as sa
+import structlog
 from dbos import DBOS, DBOSConfig, DBOSConfiguredInstance
 from sqlalchemy.engine import make_url
 
 from hub.engine.config import APP_NAME, EngineConfig
+
+log = structlog.get_logger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CONNECTIONS = 4
@@ -141,10 +144,15 @@ def wake_waiter(workflow_id: str, topic: str) -> None:
     poll still delivers the message, only later.
     """
     try:
-        system_database: Any = DBOS._sys_db
+        from dbos._dbos import _get_dbos_instance
+
+        # ``DBOS._sys_db`` is an instance property: read on the class it is the property
+        # object itself, and this look-up used to fail silently every time.
+        system_database: Any = _get_dbos_instance()._sys_db
         payload, _components = system_database._waiter(workflow_id, topic)
         signal = system_database.notifications_map.get(payload)
-    except Exception:  # private API moved: fall back to polling
+    except Exception as exc:  # private API moved: fall back to polling
+        log.warning("engine.wake_unavailable", error=type(exc).__name__)
         return
     if signal is not None:
         signal.set()

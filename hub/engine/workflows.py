@@ -149,7 +149,8 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         while True:
             try:
                 woke = await self.wake(school_id, visit_id, failing)
-            except Exception:  # the store is unreachable: never end a safety timer on it
+            except Exception as exc:  # the store is unreachable: never end a safety timer on it
+                log.warning("engine.wake_failed", visit=visit_id, error=type(exc).__name__)
                 await DBOS.sleep_async(config.channel_retry_s[0])
                 continue
             if woke is None:

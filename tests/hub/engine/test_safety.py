@@ -182,6 +182,38 @@ async def test_a_duress_check_in_wakes_the_timer_with_a_message(
     assert ":duress:" in rows[0].key
 
 
+def waiting(tmp_path: Path, workflow_id: str) -> bool:
+    """Whether the workflow has begun its ``recv`` (DBOS records the recv's sleep first)."""
+    with sqlite3.connect(tmp_path / "doorstep-engine.db") as db:
+        found = db.execute(
+            "SELECT count(*) FROM operation_outputs"
+            " WHERE workflow_uuid = ? AND function_name = 'DBOS.sleep'",
+            (workflow_id,),
+        ).fetchone()[0]
+    return int(found) > 0
+
+
+async def test_a_message_wakes_a_timer_already_waiting_at_once(
+    engine: Engine, store: Store, ledger: LedgerChannel, tmp_path: Path
+) -> None:
+    """The check-in's message wakes a timer of this process in its ``recv`` at once,
+    not at SQLite's next notification poll (30 s)."""
+    await depart(engine, store, "v-11", ends_in_minutes=30)
+    workflow_id = visit_workflow_id("st-michaels", "v-11")
+    until = time.time() + 5
+    while not waiting(tmp_path, workflow_id) and time.time() < until:
+        await asyncio.sleep(0.05)
+    assert waiting(tmp_path, workflow_id), "the timer never reached its recv"
+    await asyncio.sleep(0.2)  # well inside the recv's wait
+    sent = time.time()
+    await engine.check_in(
+        "st-michaels", check_in(engine, "v-11", CheckInKind.ARRIVED, n=2, duress=True)
+    )
+    rows = await rows_when(ledger.path, 1, timeout=5)
+    assert [row.visit_id for row in rows] == ["v-11"]
+    assert rows[0].accepted_at - sent < 2.0
+
+
 async def test_returning_ends_the_timer_without_escalating(
     engine: Engine, store: Store, ledger: LedgerChannel
 ) -> None:
