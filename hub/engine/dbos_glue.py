@@ -25,6 +25,8 @@ from hub.engine.config import APP_NAME, EngineConfig
 
 log = structlog.get_logger(__name__)
 
+CANCEL_WAIT_S = 10.0
+"""How long stopping waits for cancelled workflow tasks before shutting DBOS down."""
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CONNECTIONS = 4
 """DBOS's connections to a SQLite system database. SQLite runs one write transaction at
@@ -114,7 +116,12 @@ async def cancel_running_workflows() -> int:
     try:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            # Bounded: a task that ignores its cancellation (one waiting on a thread
+            # inside DBOS) must not keep the process from stopping.
+            _done, stuck = await asyncio.wait(tasks, timeout=CANCEL_WAIT_S)
+            if stuck:
+                log.warning("engine.workflows_still_running", count=len(stuck))
     finally:
         dbos_log.setLevel(level)
     return len(tasks)
