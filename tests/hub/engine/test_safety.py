@@ -116,6 +116,10 @@ async def test_an_unacknowledged_ladder_is_exhausted_and_stays_loud(
     assert rungs == ["1", "2", "3", "4"]
     alert = next(row for row in read_ledger(ledger.path) if ":ladder_exhausted:" in row.key)
     assert set(alert.roles) >= {StaffRole.SENIOR_LEADER.value, StaffRole.HEADTEACHER.value}
+    await eventually(
+        lambda: getattr(store.board_state("st-michaels", "v-5"), "state", None) is Board.EXHAUSTED,
+        timeout=2,
+    )
     board = store.board_state("st-michaels", "v-5")
     assert board is not None
     assert board.state is Board.EXHAUSTED
@@ -145,6 +149,8 @@ async def test_duress_escalates_at_once_silently_and_answers_like_a_normal_check
     assert rows[0].silent
     assert rows[0].staff_ids == ()
     assert rows[0].accepted_at - sent < 2.0
+    # The board is written once the channels have answered, just after the ledger row.
+    await eventually(lambda: store.board_state("st-michaels", "v-7") is not None, timeout=2)
     board = store.board_state("st-michaels", "v-7")
     assert board is not None
     assert board.state is Board.DURESS
