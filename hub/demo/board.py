@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -18,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from hub.errors import UserError
+from hub.fakes.server import listening_socket
 
 START_TIMEOUT_S = 10.0
 """How long uvicorn has to start accepting connections."""
@@ -36,12 +36,9 @@ class _Server(uvicorn.Server):
 @contextlib.asynccontextmanager
 async def serve_web(app: FastAPI, *, host: str, port: int) -> AsyncIterator[str]:
     """Serve ``app`` on ``host:port`` (0: a free port) until the block ends; its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock = listening_socket(host, port)
     except OSError:
-        sock.close()
         raise UserError(f"cannot listen on {host}:{port} (in use or not allowed)") from None
     config = uvicorn.Config(
         app,

@@ -108,6 +108,14 @@ def serve_fakes(
     config = uvicorn.Config(
         fakes.app, log_config=None, access_log=False, lifespan="off", log_level="warning"
     )
+    running = RunningFakes(fakes, uvicorn.Server(config), listening_socket(host, port))
+    running.start()
+    return running
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (0: a free port) for uvicorn to serve on;
+    ``OSError`` when the address is in use or not allowed (the socket is closed)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -115,6 +123,4 @@ def serve_fakes(
     except OSError:
         sock.close()
         raise
-    running = RunningFakes(fakes, uvicorn.Server(config), sock)
-    running.start()
-    return running
+    return sock
