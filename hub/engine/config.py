@@ -83,6 +83,23 @@ class EngineConfig(BaseModel):
     idle_wait_s: float = Field(
         default=3600.0, gt=0, description="How long a visit with nothing due waits between looks."
     )
+    fast_path: bool = Field(
+        default=True,
+        description=(
+            "Send escalations from an in-memory book the moment they fall due, many at once "
+            "(``hub.engine.dispatch``); the durable timers stay the guarantee. Runs with the "
+            "ticker."
+        ),
+    )
+    timer_backstop_s: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "While the fast path runs, how many real seconds a timer sleeps past a deadline "
+            "before sending what is still unsent itself (after a crash, or when the fast path "
+            "could not send)."
+        ),
+    )
 
     @property
     def is_sqlite(self) -> bool:

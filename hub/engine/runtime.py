@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from hub.engine.config import EngineConfig
+from hub.engine.dispatch import DueBook
 from hub.engine.plan import Due, VisitPlan, board_for, moves_after, plan_visit, replaces
 from hub.engine.records import Board, BoardState
 from hub.errors import UserError
@@ -99,6 +100,11 @@ class Runtime:
     started: set[str] = field(default_factory=set)
     """Workflow ids this process started or saw running (a cache, never the truth)."""
     _plans: dict[tuple[str, str], _Planned] = field(default_factory=dict)
+    due: DueBook = field(default_factory=DueBook)
+    """When each visit this process watches next has something due (the fast path's book)."""
+    backstop_s: float = 0.0
+    """Real seconds a timer sleeps past a deadline: the fast path sends first (0: no fast
+    path runs, the timer sends at the deadline)."""
 
     def real_seconds(self, policy_seconds: float) -> float:
         """How long to really wait for ``policy_seconds`` of the engine's clock."""

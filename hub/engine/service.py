@@ -37,6 +37,7 @@ from hub.engine.dbos_glue import (
     launch_dbos,
     wake_waiter,
 )
+from hub.engine.dispatch import Dispatcher
 from hub.engine.lock import ProcessLock
 from hub.engine.plan import BACK, wake_needed
 from hub.engine.records import Board, BoardState, Delivery, DeliveryStatus
@@ -92,6 +93,9 @@ class Engine:
         self._lock = ProcessLock(config.lock_path) if config.lock_path else None
         self._workflows: SafetyWorkflows | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._dispatching: asyncio.Task[None] | None = None
+        self.dispatcher: Dispatcher | None = None
+        """The fast path, while the engine runs with it (``hub.engine.dispatch``)."""
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -103,6 +107,8 @@ class Engine:
         """
         if self._lock is not None:
             self._lock.acquire()
+        fast = ticker and self.config.fast_path
+        self.runtime.backstop_s = self.config.timer_backstop_s if fast else 0.0
         launched_ms = int(time.time() * 1000) - 1
         try:
             self._workflows = SafetyWorkflows(self.runtime)
@@ -120,6 +126,16 @@ class Engine:
         await self._revive_timers()
         if ticker:
             self._ticker = asyncio.create_task(self._tick_forever(), name="doorstep-ticker")
+        if fast:
+            self.dispatcher = Dispatcher(
+                self.runtime.due,
+                self.workflows.send_due_now,
+                clock=self.runtime.clock,
+                real_seconds=self.runtime.real_seconds,
+            )
+            self._dispatching = asyncio.create_task(
+                self.dispatcher.run(), name="doorstep-fast-path"
+            )
 
     async def stop(self) -> None:
         """Stop the ticker and DBOS at once.
@@ -128,11 +144,13 @@ class Engine:
         the next start resumes each from its last checkpoint. A step cut off halfway
         runs again, with the same idempotency key, so nothing is lost or doubled.
         """
-        if self._ticker is not None:
-            self._ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._ticker
-            self._ticker = None
+        for task in (self._ticker, self._dispatching):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._ticker = self._dispatching = None
+        self.dispatcher = None
         if self._workflows is not None:
             await cancel_running_workflows()
             await asyncio.to_thread(destroy_dbos)

@@ -140,6 +140,10 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         ``recv`` until the next deadline: about three system-database writes per
         escalation. While every channel of an escalation fails, the timer wakes again
         after the ``channel_retry_s`` pauses and tries it again.
+
+        Each wake (live or replayed) tells the fast path's book when the visit next has
+        something due; while the fast path runs, the ``recv`` lasts ``backstop_s`` longer,
+        so the timer sends only what the fast path did not (``hub.engine.dispatch``).
         """
         if not await DBOS.patch_async(TIMER_SENDS):
             return await self._watch_with_children(school_id, visit_id)
@@ -153,10 +157,11 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 log.warning("engine.wake_failed", visit=visit_id, error=type(exc).__name__)
                 await DBOS.sleep_async(config.channel_retry_s[0])
                 continue
-            if woke is None:
-                return "unknown visit"
-            if woke.finished:
-                return "back"
+            book = self.runtime.due
+            if woke is None or woke.finished:
+                book.note(school_id, visit_id, None)
+                return "unknown visit" if woke is None else "back"
+            book.note(school_id, visit_id, woke.wake_at)
             failing = woke.failing
             wait = self._wait(woke.wake_at)
             if failing:
@@ -164,6 +169,8 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 rounds += 1
             else:
                 rounds = 0
+                if woke.wake_at is not None:
+                    wait += self.runtime.backstop_s
             await DBOS.recv_async(CHECK_IN_TOPIC, timeout_seconds=wait)
 
     def _wait(self, wake_at: datetime | None) -> float:
@@ -197,17 +204,65 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         if plan.finished:
             return Woke(now=plan.now, finished=True)
         still: list[str] = []
+        book = runtime.due
         for due in plan.due:
             again = due.key in failing
             if due.key in found.escalated and not again:
                 continue
             if again and acknowledged_since(day, due):
                 continue
-            sent = await self._send(found.visit, due, began)
+            if not book.claim(due.key):
+                continue  # the fast path is sending it; it wakes this timer if it fails
+            try:
+                sent = await self._send(found.visit, due, began)
+            finally:
+                book.release(due.key)
             if sent.accepted is None:
                 await self._sound_failing(school_id, visit_id, due)
                 still.append(due.key)
         return Woke(now=plan.now, wake_at=plan.wake_at, failing=tuple(still))
+
+    async def send_due_now(self, school_id: str, visit_id: str) -> datetime | None:
+        """The fast path for one visit (not a DBOS step: see ``hub.engine.dispatch``).
+
+        Reads the visit's records, sends every escalation due and not yet recorded (with
+        channel fallback, recorded once per key like the timer's), and returns when the
+        visit next has something due (None: nothing, or staff are back). An escalation
+        no channel accepted is not recorded: the board shows the failure and the visit's
+        timer is woken to send it with its durable retries.
+        """
+        runtime = self.runtime
+        began = runtime.clock()
+        found = await runtime.records(school_id, visit_id)
+        if found is None:
+            return None
+        plan = plan_visit(found.visit, runtime.hooks(school_id).pack, on_the_day(found), began)
+        if plan.finished:
+            return None
+        book = runtime.due
+        for due in plan.due:
+            if due.key in found.escalated or not book.claim(due.key):
+                continue
+            try:
+                sent = await self._send(found.visit, due, began, record_unsent=False)
+            finally:
+                book.release(due.key)
+            if sent.accepted is None:
+                await self._sound_failing(school_id, visit_id, due)
+                await self._hand_to_timer(school_id, visit_id, due)
+        return plan.wake_at
+
+    async def _hand_to_timer(self, school_id: str, visit_id: str, due: Due) -> None:
+        """Wake the visit's timer to send ``due`` itself (the sweeper covers a gone timer)."""
+        workflow_id = visit_workflow_id(school_id, visit_id)
+        try:
+            await DBOS.send_async(
+                workflow_id, "look", CHECK_IN_TOPIC, idempotency_key=f"fast:{due.key}"
+            )
+        except Exception as exc:  # no such timer: the sweeper escalates for it
+            log.warning("engine.fast_path_no_timer", visit=visit_id, error=type(exc).__name__)
+            return
+        wake_waiter(workflow_id, CHECK_IN_TOPIC)
 
     async def _watch_with_children(self, school_id: str, visit_id: str) -> str:
         """The timer as it ran before ``TIMER_SENDS``: a ``plan`` step and one child
@@ -280,10 +335,13 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             return Sent(skipped=True)
         return await self._send(visit, due, began)
 
-    async def _send(self, visit: Visit, due: Due, began: datetime) -> Sent:
+    async def _send(
+        self, visit: Visit, due: Due, began: datetime, *, record_unsent: bool = True
+    ) -> Sent:
         """Offer the message to each channel in order until one accepts (a failure or
         timeout moves on at once), then show the board and record the ESCALATED event
-        (once per key) in one transaction."""
+        (once per key) in one transaction; with ``record_unsent=False``, only when a
+        channel accepted."""
         runtime = self.runtime
         hooks = runtime.hooks(visit.school_id)
         deadline = due.deadline
@@ -295,7 +353,9 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             results.append(result)
             if result.ok:
                 break
-        await runtime.escalated(visit, due, tuple(r.channel for r in results), began=began)
+        accepted = any(r.ok for r in results)
+        if accepted or record_unsent:
+            await runtime.escalated(visit, due, tuple(r.channel for r in results), began=began)
         exhausted = deadline.kind is DeadlineKind.LADDER_EXHAUSTED
         return Sent(
             accepted=next((r.channel for r in results if r.ok), None),

@@ -14,9 +14,9 @@ from tests.hub.engine.harness import config_for, wall_time
 from tests.hub.engine.ledger import read_ledger
 from tests.reliability.harness import start_hub
 
-VISITS = 50
-FIRST_END_S = 6.0
-SPACING_S = 0.2
+VISITS = 200
+FIRST_END_S = 10.0
+SPACING_S = 0.05
 WINDOWS = ("--ack-minutes", "10")
 """Ten-minute acknowledgement windows, as the seed packs have: only rung 1 is due."""
 
