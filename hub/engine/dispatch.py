@@ -27,7 +27,7 @@ import contextlib
 import heapq
 import threading
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -36,9 +36,15 @@ log = structlog.get_logger(__name__)
 VisitKey = tuple[str, str]
 """(school id, visit id)."""
 
-FIRE_AT_ONCE = 64
+FIRE_AT_ONCE = 512
 """How many visits the dispatcher handles at the same time (store calls queue behind
 ``Runtime.io``'s slots; channels answer concurrently)."""
+
+RETRY_S = 1.0
+"""Real seconds before a visit whose firing failed is fired again."""
+
+SENT_REMEMBERED = 20_000
+"""How many accepted escalation keys the book remembers (oldest forgotten first)."""
 
 COMPACT_SLACK = 256
 """Moved or forgotten entries stay in the heap until they reach its top; past twice the
@@ -57,6 +63,7 @@ class DueBook:
         self._heap: list[tuple[datetime, str, str]] = []
         self._listeners: list[Callable[[], None]] = []
         self._sending: set[str] = set()
+        self._sent: dict[str, None] = {}
 
     def __len__(self) -> int:
         with self._lock:
@@ -72,14 +79,22 @@ class DueBook:
             if wake in self._listeners:
                 self._listeners.remove(wake)
 
-    def note(self, school_id: str, visit_id: str, at: datetime | None) -> None:
-        """The visit next has something due ``at`` (None: nothing more; forget it)."""
+    def note(
+        self, school_id: str, visit_id: str, at: datetime | None, *, earlier_only: bool = False
+    ) -> None:
+        """The visit next has something due ``at`` (None: nothing more; forget it).
+
+        ``earlier_only`` keeps a moment already booked when it is earlier (the
+        dispatcher's plan, made before a send that took a while, must not push back a
+        moment the timer booked since).
+        """
         key = (school_id, visit_id)
         with self._lock:
             if at is None:
                 self._at.pop(key, None)
                 return
-            if self._at.get(key) == at:
+            booked = self._at.get(key)
+            if booked == at or (earlier_only and booked is not None and booked < at):
                 return
             earliest = self._heap[0][0] if self._heap else None
             self._at[key] = at
@@ -111,17 +126,29 @@ class DueBook:
         return taken
 
     def claim(self, escalation_key: str) -> bool:
-        """Claim sending ``escalation_key`` in this process; False while another holds it."""
+        """Claim sending ``escalation_key`` in this process; False while another sender
+        holds it, or once a channel accepted it here (a sender that read the records
+        before the other recorded it must not send it again)."""
         with self._lock:
-            if escalation_key in self._sending:
+            if escalation_key in self._sending or escalation_key in self._sent:
                 return False
             self._sending.add(escalation_key)
             return True
 
-    def release(self, escalation_key: str) -> None:
-        """Let go of a claim (sent, recorded, or left to the timer)."""
+    def was_sent(self, escalation_key: str) -> bool:
+        """Whether a channel accepted ``escalation_key`` in this process."""
+        with self._lock:
+            return escalation_key in self._sent
+
+    def release(self, escalation_key: str, *, sent: bool) -> None:
+        """Let go of a claim: ``sent`` when a channel accepted (it is never claimed again
+        in this process), else it may be claimed again (the timer's retries)."""
         with self._lock:
             self._sending.discard(escalation_key)
+            if sent:
+                self._sent[escalation_key] = None
+                if len(self._sent) > SENT_REMEMBERED:
+                    del self._sent[next(iter(self._sent))]
 
     def _drop_stale(self) -> None:
         """Pop heap entries the book no longer holds (moved or forgotten)."""
@@ -137,7 +164,13 @@ Fire = Callable[[str, str], Awaitable[datetime | None]]
 
 
 class Dispatcher:
-    """One task: sleep until the book's earliest moment, then fire every visit due."""
+    """One task: sleep until the book's earliest moment, then fire every visit due.
+
+    Each visit fired is its own task, so one slow channel (up to ``channel_timeout_s``
+    per channel) never holds up visits falling due after it; store calls still take
+    turns through ``Runtime.io``. A visit whose firing failed is booked again
+    ``RETRY_S`` later (its timer also sends after its backstop).
+    """
 
     def __init__(
         self,
@@ -154,6 +187,7 @@ class Dispatcher:
         self._changed = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._slots = asyncio.Semaphore(FIRE_AT_ONCE)
+        self._firing: set[asyncio.Task[None]] = set()
         self.fired = 0
         """Visits fired since start (for tests and logs)."""
 
@@ -161,17 +195,25 @@ class Dispatcher:
         self._loop.call_soon_threadsafe(self._changed.set)
 
     async def run(self) -> None:
-        """Fire visits as they fall due until cancelled."""
+        """Fire visits as they fall due until cancelled (an error is logged, never fatal)."""
         self.book.listen(self._wake)
         try:
             while True:
                 self._changed.clear()
-                await self._sleep_until(self.book.next_at())
-                due = self.book.take_due(self._clock())
-                if due:
-                    await asyncio.gather(*(self._one(school, visit) for school, visit in due))
+                try:
+                    await self._sleep_until(self.book.next_at())
+                    for school_id, visit_id in self.book.take_due(self._clock()):
+                        task = asyncio.create_task(self._one(school_id, visit_id))
+                        self._firing.add(task)
+                        task.add_done_callback(self._firing.discard)
+                except Exception as exc:  # never let the fast path die: wait, then go on
+                    log.error("engine.fast_path_error", error=type(exc).__name__)
+                    await asyncio.sleep(RETRY_S)
         finally:
             self.book.unlisten(self._wake)
+            for task in list(self._firing):
+                task.cancel()
+            await asyncio.gather(*self._firing, return_exceptions=True)
 
     async def _sleep_until(self, at: datetime | None) -> None:
         wait = IDLE_WAIT_S
@@ -179,18 +221,21 @@ class Dispatcher:
             wait = min(wait, self._real_seconds((at - self._clock()).total_seconds()))
         if wait <= 0:
             return
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+        # that arrives as the event is set, and stop() would wait on the task for ever.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), timeout=wait)
+            async with asyncio.timeout(wait):
+                await self._changed.wait()
 
     async def _one(self, school_id: str, visit_id: str) -> None:
         async with self._slots:
             try:
                 at = await self._fire(school_id, visit_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the timer sends it after its backstop
+            except Exception as exc:  # try again soon; the timer sends it after its backstop
                 log.warning("engine.fast_path_failed", visit=visit_id, error=type(exc).__name__)
+                retry = timedelta(seconds=RETRY_S / self._real_seconds(1.0))
+                self.book.note(school_id, visit_id, self._clock() + retry, earlier_only=True)
                 return
             self.fired += 1
             if at is not None:
-                self.book.note(school_id, visit_id, at)
+                self.book.note(school_id, visit_id, at, earlier_only=True)

@@ -116,6 +116,8 @@ class Engine:
         except BaseException:
             self._release()
             raise
+        if fast:  # at once: recovered timers sleep their backstop past what fell due meanwhile
+            self._start_fast_path()
         pending = await DBOS.list_workflows_async(
             status=["PENDING", "ENQUEUED"], load_input=False, load_output=False
         )
@@ -126,16 +128,26 @@ class Engine:
         await self._revive_timers()
         if ticker:
             self._ticker = asyncio.create_task(self._tick_forever(), name="doorstep-ticker")
-        if fast:
-            self.dispatcher = Dispatcher(
-                self.runtime.due,
-                self.workflows.send_due_now,
-                clock=self.runtime.clock,
-                real_seconds=self.runtime.real_seconds,
-            )
-            self._dispatching = asyncio.create_task(
-                self.dispatcher.run(), name="doorstep-fast-path"
-            )
+
+    def _start_fast_path(self) -> None:
+        runtime = self.runtime
+        dispatcher = Dispatcher(
+            runtime.due,
+            self.workflows.send_due_now,
+            clock=runtime.clock,
+            real_seconds=runtime.real_seconds,
+        )
+        task = asyncio.create_task(dispatcher.run(), name="doorstep-fast-path")
+
+        def ended(done: asyncio.Task[None]) -> None:
+            if done.cancelled() or self._dispatching is not done:
+                return
+            # It never ends on its own; if it did, timers must not wait for it.
+            runtime.backstop_s = 0.0
+            log.error("engine.fast_path_ended", error=type(done.exception()).__name__)
+
+        task.add_done_callback(ended)
+        self.dispatcher, self._dispatching = dispatcher, task
 
     async def stop(self) -> None:
         """Stop the ticker and DBOS at once.

@@ -108,7 +108,11 @@ class Woke(DomainModel):
     wake_at: datetime | None = Field(default=None, description="The next deadline; None: none.")
     finished: bool = Field(default=False, description="Staff are back: the timer ends.")
     failing: tuple[str, ...] = Field(
-        default=(), description="Keys of escalations no channel accepted: tried again soon."
+        default=(),
+        description=(
+            "Keys of escalations no channel accepted, or that the fast path was sending "
+            "meanwhile: looked at again soon."
+        ),
     )
 
 
@@ -211,12 +215,16 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 continue
             if again and acknowledged_since(day, due):
                 continue
+            if book.was_sent(due.key):
+                continue  # a channel accepted it in this process; its record follows
             if not book.claim(due.key):
-                continue  # the fast path is sending it; it wakes this timer if it fails
+                still.append(due.key)  # the fast path is sending it: look again soon
+                continue
+            sent = Sent()
             try:
                 sent = await self._send(found.visit, due, began)
             finally:
-                book.release(due.key)
+                book.release(due.key, sent=sent.accepted is not None)
             if sent.accepted is None:
                 await self._sound_failing(school_id, visit_id, due)
                 still.append(due.key)
@@ -243,25 +251,35 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         for due in plan.due:
             if due.key in found.escalated or not book.claim(due.key):
                 continue
+            sent = Sent()
             try:
                 sent = await self._send(found.visit, due, began, record_unsent=False)
+                if sent.accepted is None:
+                    await self._sound_failing(school_id, visit_id, due)
+            except Exception as exc:  # whatever failed, the timer takes the rung at once
+                log.warning("engine.fast_path_failed", visit=visit_id, error=type(exc).__name__)
             finally:
-                book.release(due.key)
+                book.release(due.key, sent=sent.accepted is not None)
             if sent.accepted is None:
-                await self._sound_failing(school_id, visit_id, due)
-                await self._hand_to_timer(school_id, visit_id, due)
+                await self._hand_to_timer(school_id, visit_id, due, began)
         return plan.wake_at
 
-    async def _hand_to_timer(self, school_id: str, visit_id: str, due: Due) -> None:
-        """Wake the visit's timer to send ``due`` itself (the sweeper covers a gone timer)."""
+    async def _hand_to_timer(
+        self, school_id: str, visit_id: str, due: Due, began: datetime
+    ) -> None:
+        """Wake the visit's timer to send ``due`` itself (the sweeper covers a gone timer):
+        a message (one per attempt: a second failure of the same rung wakes it again),
+        and the in-process wake-up even if the message could not be written."""
         workflow_id = visit_workflow_id(school_id, visit_id)
         try:
             await DBOS.send_async(
-                workflow_id, "look", CHECK_IN_TOPIC, idempotency_key=f"fast:{due.key}"
+                workflow_id,
+                "look",
+                CHECK_IN_TOPIC,
+                idempotency_key=f"fast:{due.key}:{began.isoformat()}",
             )
-        except Exception as exc:  # no such timer: the sweeper escalates for it
-            log.warning("engine.fast_path_no_timer", visit=visit_id, error=type(exc).__name__)
-            return
+        except Exception as exc:  # no such timer (the sweeper escalates), or a busy database
+            log.warning("engine.fast_path_handover", visit=visit_id, error=type(exc).__name__)
         wake_waiter(workflow_id, CHECK_IN_TOPIC)
 
     async def _watch_with_children(self, school_id: str, visit_id: str) -> str:
@@ -367,13 +385,11 @@ class SafetyWorkflows(DBOSConfiguredInstance):
         notification = notification_for(visit, due.deadline, channel, due.key)
         hooks = runtime.hooks(visit.school_id)
         try:
-            await asyncio.wait_for(
-                hooks.send_notification(
+            async with asyncio.timeout(runtime.config.channel_timeout_s):
+                await hooks.send_notification(
                     notification=notification,
                     idempotency_key=channel_attempt_key(due.key, channel),
-                ),
-                timeout=runtime.config.channel_timeout_s,
-            )
+                )
         except Exception as exc:  # every failure means: try the next channel now
             return ChannelResult(channel=channel, ok=False, problem=type(exc).__name__)
         return ChannelResult(channel=channel, ok=True)

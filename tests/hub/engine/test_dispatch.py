@@ -56,6 +56,16 @@ def test_a_visit_moved_or_forgotten_keeps_only_its_latest_moment() -> None:
     assert book.next_at() is None
 
 
+def test_the_dispatchers_later_plan_does_not_push_back_an_earlier_booking() -> None:
+    book = DueBook()
+    book.note(S, "v-1", _at(5))  # the timer, after a duress check-in
+    book.note(S, "v-1", _at(60), earlier_only=True)  # the dispatcher's older plan
+    book.note(S, "v-2", _at(60), earlier_only=True)  # nothing booked: taken as it is
+
+    assert book.take_due(_at(59)) == [(S, "v-1")]
+    assert book.next_at() == _at(60)
+
+
 def test_listeners_hear_only_when_the_earliest_moment_moves_earlier() -> None:
     book = DueBook()
     heard: list[int] = []
@@ -68,13 +78,17 @@ def test_listeners_hear_only_when_the_earliest_moment_moves_earlier() -> None:
     assert len(heard) == 2
 
 
-def test_an_escalation_is_claimed_by_one_sender_at_a_time() -> None:
+def test_an_escalation_is_claimed_by_one_sender_at_a_time_and_never_after_it_was_sent() -> None:
     book = DueBook()
     assert book.claim("k-1")
     assert not book.claim("k-1")
     assert book.claim("k-2")
-    book.release("k-1")
+    book.release("k-1", sent=False)  # no channel accepted: the timer may try again
     assert book.claim("k-1")
+    book.release("k-1", sent=True)
+    assert not book.claim("k-1")  # a sender that read the records too early
+    book.release("k-2", sent=True)
+    assert not book.claim("k-2")
 
 
 class FakeFire:
@@ -134,7 +148,38 @@ async def test_a_visit_that_fails_to_fire_does_not_stop_the_others() -> None:
 
     assert sorted(fire.fired) == ["v-1", "v-broken"]
     assert dispatcher.fired == 1
-    assert len(book) == 0  # the broken one is the timer's now
+    assert book.take_due(_at(5)) == []
+    assert book.take_due(_at(6)) == [(S, "v-broken")]  # fired again a second later
+
+
+async def test_a_slow_visit_does_not_hold_up_one_falling_due_after_it() -> None:
+    book = DueBook()
+    stuck = asyncio.Event()  # never set: a channel that hangs
+    fired: list[str] = []
+    done = asyncio.Event()
+
+    async def fire(school_id: str, visit_id: str) -> datetime | None:
+        fired.append(visit_id)
+        if visit_id == "v-slow":
+            await stuck.wait()
+        else:
+            done.set()
+        return None
+
+    dispatcher = Dispatcher(book, fire, clock=lambda: _at(10), real_seconds=lambda s: s)
+    task = asyncio.create_task(dispatcher.run())
+    book.note(S, "v-slow", _at(0))
+    while fired != ["v-slow"]:
+        await asyncio.sleep(0)
+    book.note(S, "v-next", _at(1))
+    try:
+        await asyncio.wait_for(done.wait(), timeout=10)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    assert fired == ["v-slow", "v-next"]
 
 
 async def test_a_note_from_another_thread_wakes_an_idle_dispatcher() -> None:
