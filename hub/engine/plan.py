@@ -21,8 +21,8 @@ from hub.workflow import (
     OnTheDay,
     all_deadlines,
     escalation_key,
-    rungs_due,
 )
+from hub.workflow.deadlines import ESCALATIONS
 
 BACK = frozenset({VisitState.RETURNED, VisitState.CLOSED})
 """States in which the safety timer of a visit has nothing left to do."""
@@ -65,11 +65,13 @@ def plan_visit(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> 
     """Every escalation due by ``now`` and when to look again."""
     if visit.state in BACK:
         return VisitPlan(now=now, finished=True)
+    deadlines = all_deadlines(visit, pack, day, now)  # once: ``rungs_due`` is a filter of it
     due = tuple(
         Due(key=escalation_key(visit, deadline), deadline=deadline)
-        for deadline in rungs_due(visit, pack, day, now)
+        for deadline in deadlines
+        if deadline.kind in ESCALATIONS and deadline.at <= now
     )
-    later = [d.at for d in all_deadlines(visit, pack, day, now) if d.at > now]
+    later = [d.at for d in deadlines if d.at > now]
     return VisitPlan(now=now, due=due, wake_at=min(later, default=None))
 
 

@@ -41,7 +41,7 @@ from hub.engine.dispatch import Dispatcher
 from hub.engine.lock import ProcessLock
 from hub.engine.plan import BACK, wake_needed
 from hub.engine.records import Board, BoardState, Delivery, DeliveryStatus
-from hub.engine.runtime import HooksFor, Runtime, UnknownVisitError, on_the_day, scaled_clock
+from hub.engine.runtime import HooksFor, Runtime, UnknownVisitError, scaled_clock
 from hub.engine.workflows import (
     CHECK_IN_TOPIC,
     OUT_STATES,
@@ -50,9 +50,9 @@ from hub.engine.workflows import (
     visit_workflow_id,
 )
 from hub.errors import DoorstepError, UserError
-from hub.models import Acknowledgement, CheckIn, DomainModel, UtcDateTime, VisitNote
+from hub.models import Acknowledgement, CheckIn, DomainModel, UtcDateTime, Visit, VisitNote
 from hub.store import StaleVisitError, Store
-from hub.store.escalations import VisitRecords
+from hub.store.escalations import PlanningRecords
 from hub.store.steps import VisitStep
 from hub.workflow import OnTheDay, acknowledge, due_time, record_check_in
 
@@ -217,19 +217,20 @@ class Engine:
         runtime = self.runtime
         now = runtime.clock()
         pack = runtime.hooks(school_id).pack
-        for attempt in range(SAVE_RETRIES):
-            found = await self._records(school_id, check_in.visit_id)
+
+        def step_for(found: PlanningRecords) -> VisitStep:
             transition = record_check_in(found.visit, check_in, now)
-            step = VisitStep(
+            return VisitStep(
                 visit=transition.visit, events=transition.events, check_ins=(check_in,)
             )
-            try:
-                visit = await runtime.save_step(step)
-                break
-            except StaleVisitError:
-                if attempt == SAVE_RETRIES - 1:
-                    raise
-        before = on_the_day(found)
+
+        found, visit = await self._save(
+            school_id,
+            lambda: _read_and_save(
+                runtime.store, school_id, check_in.visit_id, now, step_for, SAVE_RETRIES
+            ),
+        )
+        before = _day_of(found)
         others = tuple(c for c in before.check_ins if c.id != check_in.id)
         after = before.model_copy(update={"check_ins": (*others, check_in)})
         if visit.state in BACK:
@@ -253,31 +254,46 @@ class Engine:
         runtime = self.runtime
         now = runtime.clock()
         pack = runtime.hooks(school_id).pack
-        actor = await runtime.io(runtime.store.get_staff, school_id, acknowledgement.by)
-        if actor is None:
-            raise UserError(f"school {school_id} has no member of staff {acknowledgement.by}")
-        found = await self._records(school_id, acknowledgement.visit_id)
-        transition = acknowledge(found.visit, pack, actor, acknowledgement, now)
-        visit = await runtime.save_step(
-            VisitStep(
-                visit=transition.visit,
-                events=transition.events,
-                acknowledgements=(acknowledgement,),
+
+        def stored() -> Saved:
+            actor = runtime.store.get_staff(school_id, acknowledgement.by)
+            if actor is None:
+                raise UserError(f"school {school_id} has no member of staff {acknowledgement.by}")
+
+            def step_for(found: PlanningRecords) -> VisitStep:
+                transition = acknowledge(found.visit, pack, actor, acknowledgement, now)
+                return VisitStep(
+                    visit=transition.visit,
+                    events=transition.events,
+                    acknowledgements=(acknowledgement,),
+                )
+
+            return _read_and_save(
+                runtime.store, school_id, acknowledgement.visit_id, now, step_for, 1
             )
-        )
+
+        found, visit = await self._save(school_id, stored)
         await runtime.show(school_id, visit.id, Board.ACKNOWLEDGED, rung=acknowledgement.rung)
-        before = on_the_day(found)
+        before = _day_of(found)
         after = before.model_copy(
             update={"acknowledgements": (*before.acknowledgements, acknowledgement)}
         )
         if wake_needed(pack, (found.visit, before), (visit, after), now):
             await self._wake(school_id, visit.id, key=f"ack:{visit.id}:{acknowledgement.rung}")
 
-    async def _records(self, school_id: str, visit_id: str) -> VisitRecords:
-        found = await self.runtime.records(school_id, visit_id)
-        if found is None:
-            raise UnknownVisitError(f"school {school_id} holds no visit {visit_id}")
-        return found
+    async def _save(
+        self, school_id: str, stored: Callable[[], Saved]
+    ) -> tuple[PlanningRecords, Visit]:
+        """Run ``stored`` (blocking: reads the visit, decides its step and saves it) in
+        one worker thread, one hop off the event loop rather than one per store call;
+        then hand the step's events to the observers without writing them again."""
+        runtime = self.runtime
+        found, step, seqs = await runtime.io(stored)
+        hooks = runtime.hooks(school_id)
+        with runtime.store.recorded(step.events, seqs):
+            for event in step.events:
+                await hooks.on_visit_event(event=event)
+        return found, step.visit
 
     async def _wake(self, school_id: str, visit_id: str, *, key: str) -> None:
         workflow_id = visit_workflow_id(school_id, visit_id)
@@ -385,3 +401,41 @@ class Engine:
             status="MAX_RECOVERY_ATTEMPTS_EXCEEDED", load_input=False, load_output=False
         )
         return [status.workflow_id for status in found]
+
+
+Saved = tuple[PlanningRecords, VisitStep, list[int]]
+"""What a visit's step was decided from, the step, and its events' numbers."""
+
+
+def _read_and_save(
+    store: Store,
+    school_id: str,
+    visit_id: str,
+    now: datetime,
+    step_for: Callable[[PlanningRecords], VisitStep],
+    attempts: int,
+) -> Saved:
+    """Read the visit with the records planning at ``now`` needs, decide its step and
+    save it in one transaction (blocking). A step the visit changed under meanwhile
+    (``StaleVisitError``) is decided again from a fresh read, ``attempts`` in all."""
+    attempt = 1
+    while True:
+        found = store.planning_records(school_id, visit_id, now)
+        if found is None:
+            raise UnknownVisitError(f"school {school_id} holds no visit {visit_id}")
+        step = step_for(found)
+        try:
+            return found, step, store.save_step(step)
+        except StaleVisitError:
+            if attempt >= attempts:
+                raise
+            attempt += 1
+
+
+def _day_of(found: PlanningRecords) -> OnTheDay:
+    """What the deadline calculator plans with (enough of it: ``planning_records``)."""
+    return OnTheDay(
+        check_ins=found.check_ins,
+        reports=found.reports,
+        acknowledgements=found.acknowledgements,
+    )

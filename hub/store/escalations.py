@@ -4,19 +4,32 @@ When a thousand visits fall due together every escalation reads its visit and wh
 was recorded about it, and then writes the board and the ESCALATED event. Here those
 are prepared Core statements on one connection: one read transaction for a visit (or
 for every visit of a school that is out) and one write transaction for an escalation.
+
+A check-in or an acknowledgement reads only what the deadline calculator looks at
+(``read_planning_records``), not every check-in of the day: staff check in every few
+minutes, so a long visit gathers dozens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.engine import Connection
 
 from hub.engine.records import BoardState
-from hub.models import Acknowledgement, CheckIn, DoorstepReport, Visit, VisitEvent, VisitEventKind
+from hub.models import (
+    Acknowledgement,
+    CheckIn,
+    CheckInKind,
+    DoorstepReport,
+    Visit,
+    VisitEvent,
+    VisitEventKind,
+)
 from hub.store import mapping
 from hub.store.steps import append_events_in
 from hub.store.tables import (
@@ -42,6 +55,17 @@ class VisitRecords:
     acknowledgements: tuple[Acknowledgement, ...] = ()
     escalated: frozenset[str] = frozenset()
     """Keys of the escalations recorded (an ESCALATED event each)."""
+
+
+@dataclass(frozen=True)
+class PlanningRecords:
+    """A visit and the records of it the deadline calculator reads at one moment,
+    oldest first: its plan from these is the plan from all of them (``read_planning_records``)."""
+
+    visit: Visit
+    check_ins: tuple[CheckIn, ...] = ()
+    reports: tuple[DoorstepReport, ...] = ()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
 
 def _table(row_class: type[object]) -> Table:
@@ -74,6 +98,32 @@ _VISIT = select(_VISITS).where(
 _RECORDS_OF_VISIT = tuple(
     select(table).where(*_of_visit(table)).order_by(*order) for table, order in _RECORDS
 )
+LATEST_CHECK_INS = 2
+"""Latest check-ins read for planning: the last one and the one before, which becomes
+the last when a check-in is saved again under its id with an earlier time."""
+
+_LATEST = (
+    select(_CHECK_INS.c.id)
+    .where(*_of_visit(_CHECK_INS), _CHECK_INS.c.at <= bindparam("now"))
+    .order_by(_CHECK_INS.c.at.desc(), _CHECK_INS.c.id.desc())
+    .limit(LATEST_CHECK_INS)
+)
+_PLANNED_CHECK_INS = (
+    select(_CHECK_INS)
+    .where(
+        *_of_visit(_CHECK_INS),
+        or_(
+            _CHECK_INS.c.duress.is_(True),
+            _CHECK_INS.c.kind.in_([CheckInKind.LEFT.value, CheckInKind.RETURNED.value]),
+            _CHECK_INS.c.id.in_(_LATEST.scalar_subquery()),
+        ),
+    )
+    .order_by(_CHECK_INS.c.at, _CHECK_INS.c.id)
+)
+"""The check-ins the deadline calculator reads: the latest made by ``now`` (when the
+next one is due), every duress one (each escalates), every ``left`` and ``returned``
+one (staff back; a doorstep wait over). Any other is never looked at."""
+
 _OUT = (
     _VISITS.c.school_id == bindparam("school_id"),
     _VISITS.c.state.in_(bindparam("states", expanding=True)),
@@ -115,6 +165,23 @@ def read_visit_records(
     found = [connection.execute(query, where).all() for query in _RECORDS_OF_VISIT]
     keys = {_key_of(data) for (data,) in connection.execute(_ESCALATION_DATA, where)}
     return _records(row, *found, escalated=frozenset(k for k in keys if k))
+
+
+def read_planning_records(
+    connection: Connection, school_id: str, visit_id: str, now: datetime
+) -> PlanningRecords | None:
+    """The visit with the records ``hub.workflow.all_deadlines`` reads at ``now`` (every
+    doorstep report and acknowledgement; the check-ins of ``_PLANNED_CHECK_INS``), or
+    None. Planning from these at ``now`` gives what planning from every record gives,
+    also with one more check-in made by ``now`` added (or saved again under its id)."""
+    where = {"school_id": school_id, "visit_id": visit_id}
+    row = connection.execute(_VISIT, where).first()
+    if row is None:
+        return None
+    check_ins = connection.execute(_PLANNED_CHECK_INS, where | {"now": now}).all()
+    reports, acks = (connection.execute(query, where).all() for query in _RECORDS_OF_VISIT[1:])
+    found = _records(row, check_ins, reports, acks)
+    return PlanningRecords(found.visit, found.check_ins, found.reports, found.acknowledgements)
 
 
 def read_school_records(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -63,7 +64,7 @@ from hub.store.tables import (
     VisitNoteRow,
     VisitRow,
 )
-from hub.store.transact import Writer, read_rows, transaction
+from hub.store.transact import Writer, read_rows, read_with, transaction
 from hub.sync.records import SyncCounts, SyncRun, SyncStatus
 
 T = TypeVar("T")
@@ -379,6 +380,18 @@ class Store:
         return self._read(
             "reading a visit and its records",
             lambda s: escalations.read_visit_records(s.connection(), school_id, visit_id),
+        )
+
+    def planning_records(
+        self, school_id: str, visit_id: str, now: datetime
+    ) -> escalations.PlanningRecords | None:
+        """A visit of ``school_id`` with the records the deadline calculator reads at
+        ``now`` (``escalations.read_planning_records``: not every check-in), read in one
+        transaction; None when unknown. What a check-in or an acknowledgement plans with."""
+        return read_with(
+            self._engine,
+            "reading a visit and its records",
+            lambda c: escalations.read_planning_records(c, school_id, visit_id, now),
         )
 
     def visits_out(self, school_id: str, states: Iterable[VisitState]) -> list[VisitRecords]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row
+from sqlalchemy import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
@@ -65,9 +65,15 @@ def read_rows(
 ) -> Sequence[Row[Any]]:
     """Every row ``statement`` reads, on a pooled connection without an ORM session (the
     cheapest read there is, for the API's per-request look-ups)."""
+    return read_with(engine, what, lambda connection: connection.execute(statement, params).all())
+
+
+def read_with(engine: Engine, what: str, work: Callable[[Connection], T]) -> T:
+    """Run ``work``, which only reads, in one transaction on a pooled connection without
+    an ORM session; a database failure becomes a safe ``StoreError``."""
     try:
         with engine.connect() as connection:
-            return connection.execute(statement, params).all()
+            return work(connection)
     except DBAPIError as exc:
         problem = f"the database failed while {what} ({type(exc.orig).__name__})"
     raise StoreError(problem)
