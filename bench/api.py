@@ -112,6 +112,7 @@ def serve(folder: Path, port: int, *, with_engine: bool) -> None:
     from hub.api.app import create_app
     from hub.engine.config import engine_config
     from hub.engine.service import Engine
+    from hub.heap import settle_heap
     from hub.hooks.manager import Hooks
     from hub.logging import configure_logging
     from hub.schools import hooks_for_school
@@ -132,10 +133,13 @@ def serve(folder: Path, port: int, *, with_engine: bool) -> None:
 
     async def run() -> None:
         if not with_engine:
-            await uvicorn.Server(config(create_app(settings=settings, store=store))).serve()
+            app = create_app(settings=settings, store=store)
+            settle_heap()
+            await uvicorn.Server(config(app)).serve()
             return
         async with Engine(engine_config(settings), store=store, hooks_for=hooks_for) as engine:
             app = create_app(settings=settings, store=store, engine=engine)
+            settle_heap()  # as doorstep serve does once it is up
             await uvicorn.Server(config(app)).serve()
 
     def config(app: FastAPI) -> uvicorn.Config:

@@ -15,6 +15,7 @@ from hub.engine.daily import DailyFollowUp
 from hub.engine.lifecycle import run_until_signalled
 from hub.engine.service import Engine
 from hub.errors import UserError
+from hub.heap import settle_heap
 from hub.hooks.manager import Hooks
 from hub.schools import blocked_names, hooks_for_school, school_and_pack
 from hub.settings import HubSettings, load_settings
@@ -99,6 +100,7 @@ async def _serve(settings: HubSettings, *, http: bool) -> None:
                         f"cannot listen on {settings.serve_host}:{settings.serve_port} "
                         "(in use or not allowed); set serve_host/serve_port"
                     )
+            settle_heap()  # everything alive now lives as long as the process
             count = len(settings.schools)
             where = (
                 f"; API and web UI on http://{settings.serve_host}:{settings.serve_port}"
