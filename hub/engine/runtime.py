@@ -8,7 +8,7 @@ threads (``io``) and a thousand timers falling due together do not stall the loo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
@@ -19,7 +19,7 @@ from hub.engine.plan import Due, VisitPlan, board_for, moves_after, plan_visit, 
 from hub.engine.records import Board, BoardState
 from hub.errors import UserError
 from hub.hooks.manager import Hooks
-from hub.models import Visit, VisitState
+from hub.models import Visit, VisitEvent, VisitState
 from hub.policy import PolicyPack
 from hub.store import Store
 from hub.store.escalations import VisitRecords
@@ -212,7 +212,14 @@ class Runtime:
         )
         if seqs is None:
             return
-        hooks = self.hooks(visit.school_id)
+        await self.announce(visit.school_id, events, seqs)
+
+    async def announce(
+        self, school_id: str, events: Sequence[VisitEvent], seqs: Sequence[int]
+    ) -> None:
+        """Hand events saved with numbers ``seqs`` to the observers (the audit plugin)
+        without writing them again."""
+        hooks = self.hooks(school_id)
         with self.store.recorded(events, seqs):
             for event in events:
                 await hooks.on_visit_event(event=event)
@@ -221,10 +228,7 @@ class Runtime:
         """Save a workflow step whole (visit, records, events) in one transaction, then
         hand its events to the observers without writing them again."""
         seqs = await self.io(self.store.save_step, step)
-        hooks = self.hooks(step.visit.school_id)
-        with self.store.recorded(step.events, seqs):
-            for event in step.events:
-                await hooks.on_visit_event(event=event)
+        await self.announce(step.visit.school_id, step.events, seqs)
         return step.visit
 
     async def apply(self, transition: Transition) -> Visit:

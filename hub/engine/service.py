@@ -289,10 +289,7 @@ class Engine:
         then hand the step's events to the observers without writing them again."""
         runtime = self.runtime
         found, step, seqs = await runtime.io(stored)
-        hooks = runtime.hooks(school_id)
-        with runtime.store.recorded(step.events, seqs):
-            for event in step.events:
-                await hooks.on_visit_event(event=event)
+        await runtime.announce(school_id, step.events, seqs)
         return found, step.visit
 
     async def _wake(self, school_id: str, visit_id: str, *, key: str) -> None:
