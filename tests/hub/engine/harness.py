@@ -131,7 +131,13 @@ def make_engine(
     *extra: tuple[str, object],
     **overrides: Any,
 ) -> Engine:
-    """An engine over ``store`` with the ledger channel."""
+    """An engine over ``store`` with the ledger channel.
+
+    DBOS's SQLite listener polls every ``poll_interval_s`` in a thread that sleeps
+    uninterruptibly, and stopping DBOS waits up to 10 s for it: with the production 30 s
+    every test's teardown took 10 s. A few timers per test make a 1 s poll cheap.
+    """
+    overrides.setdefault("poll_interval_s", 1.0)
     return Engine(
         config_for(tmp_path, **overrides),
         store=store,
