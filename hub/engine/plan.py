@@ -22,7 +22,7 @@ from hub.workflow import (
     all_deadlines,
     escalation_key,
 )
-from hub.workflow.deadlines import ESCALATIONS
+from hub.workflow.deadlines import due_among
 
 BACK = frozenset({VisitState.RETURNED, VisitState.CLOSED})
 """States in which the safety timer of a visit has nothing left to do."""
@@ -65,11 +65,10 @@ def plan_visit(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> 
     """Every escalation due by ``now`` and when to look again."""
     if visit.state in BACK:
         return VisitPlan(now=now, finished=True)
-    deadlines = all_deadlines(visit, pack, day, now)  # once: ``rungs_due`` is a filter of it
+    deadlines = all_deadlines(visit, pack, day, now)  # once, for what is due and what is next
     due = tuple(
         Due(key=escalation_key(visit, deadline), deadline=deadline)
-        for deadline in deadlines
-        if deadline.kind in ESCALATIONS and deadline.at <= now
+        for deadline in due_among(deadlines, now)
     )
     later = [d.at for d in deadlines if d.at > now]
     return VisitPlan(now=now, due=due, wake_at=min(later, default=None))

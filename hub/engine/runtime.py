@@ -22,7 +22,7 @@ from hub.hooks.manager import Hooks
 from hub.models import Visit, VisitEvent, VisitState
 from hub.policy import PolicyPack
 from hub.store import Store
-from hub.store.escalations import VisitRecords
+from hub.store.escalations import PlanningRecords, VisitRecords
 from hub.store.steps import VisitStep
 from hub.workflow import OnTheDay, Transition, record_escalation
 
@@ -36,8 +36,9 @@ HooksFor = Callable[[str], Hooks]
 """Builds one school's hooks (``hub.schools.hooks_for_school`` in production)."""
 
 
-def on_the_day(found: VisitRecords) -> OnTheDay:
-    """What the workflow rules need of a visit's records."""
+def on_the_day(found: VisitRecords | PlanningRecords) -> OnTheDay:
+    """What the workflow rules need of a visit's records (all of them, or only those
+    planning reads: ``Store.planning_records``)."""
     return OnTheDay(
         check_ins=found.check_ins,
         reports=found.reports,

@@ -41,7 +41,7 @@ from hub.engine.dispatch import Dispatcher
 from hub.engine.lock import ProcessLock
 from hub.engine.plan import BACK, wake_needed
 from hub.engine.records import Board, BoardState, Delivery, DeliveryStatus
-from hub.engine.runtime import HooksFor, Runtime, UnknownVisitError, scaled_clock
+from hub.engine.runtime import HooksFor, Runtime, UnknownVisitError, on_the_day, scaled_clock
 from hub.engine.workflows import (
     CHECK_IN_TOPIC,
     OUT_STATES,
@@ -230,7 +230,7 @@ class Engine:
                 runtime.store, school_id, check_in.visit_id, now, step_for, SAVE_RETRIES
             ),
         )
-        before = _day_of(found)
+        before = on_the_day(found)
         others = tuple(c for c in before.check_ins if c.id != check_in.id)
         after = before.model_copy(update={"check_ins": (*others, check_in)})
         if visit.state in BACK:
@@ -274,7 +274,7 @@ class Engine:
 
         found, visit = await self._save(school_id, stored)
         await runtime.show(school_id, visit.id, Board.ACKNOWLEDGED, rung=acknowledgement.rung)
-        before = _day_of(found)
+        before = on_the_day(found)
         after = before.model_copy(
             update={"acknowledgements": (*before.acknowledgements, acknowledgement)}
         )
@@ -427,12 +427,3 @@ def _read_and_save(
             if attempt >= attempts:
                 raise
             attempt += 1
-
-
-def _day_of(found: PlanningRecords) -> OnTheDay:
-    """What the deadline calculator plans with (enough of it: ``planning_records``)."""
-    return OnTheDay(
-        check_ins=found.check_ins,
-        reports=found.reports,
-        acknowledgements=found.acknowledgements,
-    )

@@ -220,11 +220,7 @@ class SafetyWorkflows(DBOSConfiguredInstance):
             if not book.claim(due.key):
                 still.append(due.key)  # the fast path is sending it: look again soon
                 continue
-            sent = Sent()
-            try:
-                sent = await self._send(found.visit, due, began)
-            finally:
-                book.release(due.key, sent=sent.accepted is not None)
+            sent = await self._send_claimed(found.visit, due, began)
             if sent.accepted is None:
                 await self._sound_failing(school_id, visit_id, due)
                 still.append(due.key)
@@ -253,16 +249,26 @@ class SafetyWorkflows(DBOSConfiguredInstance):
                 continue
             sent = Sent()
             try:
-                sent = await self._send(found.visit, due, began, record_unsent=False)
+                sent = await self._send_claimed(found.visit, due, began, record_unsent=False)
                 if sent.accepted is None:
                     await self._sound_failing(school_id, visit_id, due)
             except Exception as exc:  # whatever failed, the timer takes the rung at once
                 log.warning("engine.fast_path_failed", visit=visit_id, error=type(exc).__name__)
-            finally:
-                book.release(due.key, sent=sent.accepted is not None)
             if sent.accepted is None:
                 await self._hand_to_timer(school_id, visit_id, due, began)
         return plan.wake_at
+
+    async def _send_claimed(
+        self, visit: Visit, due: Due, began: datetime, *, record_unsent: bool = True
+    ) -> Sent:
+        """``_send`` of a key claimed in the book; releases the claim, remembering the key
+        as sent when a channel accepted it."""
+        sent = Sent()
+        try:
+            sent = await self._send(visit, due, began, record_unsent=record_unsent)
+        finally:
+            self.runtime.due.release(due.key, sent=sent.accepted is not None)
+        return sent
 
     async def _hand_to_timer(
         self, school_id: str, visit_id: str, due: Due, began: datetime

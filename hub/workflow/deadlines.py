@@ -287,5 +287,10 @@ def rungs_due(visit: Visit, pack: PolicyPack, day: OnTheDay, now: datetime) -> t
     The overdue ladder's rungs always come as 1..k; a duress escalation's as
     duress rung..k. The engine runs each once, keyed by ``(kind, started_at, rung)``.
     """
-    deadlines = all_deadlines(visit, pack, day, now)
+    return due_among(all_deadlines(visit, pack, day, now), now)
+
+
+def due_among(deadlines: Sequence[Deadline], now: datetime) -> tuple[Deadline, ...]:
+    """The escalations among ``deadlines`` (from ``all_deadlines``) due by ``now``: for a
+    caller that needs the later deadlines too and computes them once."""
     return tuple(d for d in deadlines if d.kind in ESCALATIONS and d.at <= now)
